@@ -1,0 +1,106 @@
+"""Full-batch L-BFGS-B inside ``fit``: scipy's solver on the same J."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .exceptions import ConvergenceWarning, DivergenceError
+
+
+def lbfgs_options(optimizer, max_iter: int) -> dict:
+    """The options ``fit`` passes to ``scipy.optimize.minimize``."""
+    return {
+        "maxiter": int(max_iter),
+        "maxcor": int(optimizer.maxcor),
+        "gtol": float(optimizer.gtol),
+        "ftol": 64 * np.finfo(float).eps,
+    }
+
+
+def split_l1(problem, params):
+    """J with an L1 part, written as a smooth function on ``coef = u - v``, ``u, v >= 0``.
+
+    Returns ``(fun, theta0, bounds, merge)`` where ``merge(theta)`` gives back
+    the flat parameters.
+    """
+    model = problem.model
+    n_coef = model.n_features * model.n_outputs
+    a1 = model.a1
+    smooth = type(problem)(problem.data, model._replace(a1=0.0))
+    coef = params[:n_coef]
+    theta0 = np.concatenate([np.maximum(coef, 0), np.maximum(-coef, 0), params[n_coef:]])
+
+    def merge(theta):
+        return np.concatenate([theta[:n_coef] - theta[n_coef : 2 * n_coef], theta[2 * n_coef :]])
+
+    def fun(theta):
+        value, grad = smooth.value_and_gradient(merge(theta))
+        value += a1 * theta[: 2 * n_coef].sum()
+        g = grad[:n_coef]
+        return value, np.concatenate([g + a1, -g + a1, grad[n_coef:]])
+
+    bounds = [(0, None)] * (2 * n_coef) + [(None, None)] * (params.shape[0] - n_coef)
+    return fun, theta0, bounds, merge
+
+
+def train_lbfgs(problem, state, *, optimizer, settings, name=""):
+    """Minimize J with L-BFGS-B from ``state.params``; one scipy iteration = one epoch."""
+    from ._training import Outcome
+
+    optimizer._validate()
+    state = state.copy()
+    if problem.model.a1 > 0:
+        fun, theta0, bounds, merge = split_l1(problem, state.params)
+    else:
+        fun, theta0, bounds, merge = problem.value_and_gradient, state.params, None, None
+    history = []
+    tic = [time.perf_counter()]
+
+    def callback(intermediate_result):
+        params = intermediate_result.x if merge is None else merge(intermediate_result.x)
+        loss = problem.value(params)
+        seconds = time.perf_counter() - tic[0]
+        history.append(
+            {
+                "epoch": state.epoch + len(history) + 1,
+                "loss": loss,
+                "learning_rate": np.nan,
+                "validation_score": np.nan,
+                "seconds": seconds,
+            }
+        )
+        if settings.verbose:
+            print(f"{name}iteration {history[-1]['epoch']}: loss={loss:.6g}, {seconds:.3f} s")
+        tic[0] = time.perf_counter()
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = minimize(
+            fun,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options=lbfgs_options(optimizer, settings.max_iter),
+            callback=callback,
+        )
+    params = result.x if merge is None else merge(result.x)
+    if not (np.all(np.isfinite(params)) and np.isfinite(result.fun)):
+        raise DivergenceError(
+            f"L-BFGS-B diverged: {result.message}. Standardize the features.",
+            epoch=state.epoch + len(history),
+        )
+    state.params = params
+    state.epoch += len(history)
+    state.optimizer_state.t += int(result.nit)
+    if settings.stopping and not result.success and result.nit >= settings.max_iter:
+        warnings.warn(
+            f"{name}L-BFGS-B reached max_iter={settings.max_iter} iterations before "
+            "converging; increase max_iter.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return Outcome(state=state, history=history, stopped=bool(result.success), epochs=len(history))

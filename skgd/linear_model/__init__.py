@@ -1,0 +1,5 @@
+"""The estimators."""
+
+from ._regressor import GDRegressor
+
+__all__ = ["GDRegressor"]

@@ -1,0 +1,242 @@
+"""What the three estimators share: hyperparameter checks, the fit /
+partial_fit plumbing around :func:`skgd._training.train`, and prediction of
+the linear part. The subclasses say how targets are encoded and scored."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .. import _training
+from .._validation import (
+    check_batch_size,
+    check_bool,
+    check_int,
+    check_options,
+    check_sample_weight,
+)
+from ..losses import LOSSES
+from ..optimizers import resolve_optimizer
+from ..optimizers._base import check_range
+from ..penalties import PENALTIES, penalty_strengths
+from ..schedules import resolve_schedule
+
+
+class BaseGD(BaseEstimator):
+    """Shared machinery of :class:`GDRegressor`, :class:`GDClassifier` and
+    :class:`ExponentialGrowthRegressor`. Not meant to be used directly."""
+
+    #: key of :data:`skgd.losses.LOSSES`
+    _family = "regression"
+
+    # ------------------------------------------------------------ checking
+    def _check_params(self):
+        """Check every hyperparameter; return the resolved objects."""
+        losses = LOSSES[self._family]
+        if self.loss not in losses:
+            raise ValueError(f"loss must be one of {sorted(losses)}; got {self.loss!r}.")
+        optimizer = resolve_optimizer(self.optimizer)
+        optimizer._validate()
+        schedule = resolve_schedule(self.schedule)
+        check_range("learning_rate", self.learning_rate, 0.0, low_open=True)
+        batch_size = check_batch_size(self.batch_size)
+        check_int("max_iter", self.max_iter, 1)
+        if self.tol is not None:
+            check_range("tol", self.tol, 0.0)
+        check_int("n_iter_no_change", self.n_iter_no_change, 1)
+        check_bool("early_stopping", self.early_stopping)
+        check_range(
+            "validation_fraction", self.validation_fraction, 0.0, 1.0, low_open=True, high_open=True
+        )
+        check_options("penalty", self.penalty, PENALTIES)
+        check_range("alpha", self.alpha, 0.0)
+        check_range("l1_ratio", self.l1_ratio, 0.0, 1.0)
+        check_bool("fit_intercept", self.fit_intercept)
+        check_bool("shuffle", self.shuffle)
+        check_bool("warm_start", self.warm_start)
+        check_int("verbose", self.verbose, 0)
+        if hasattr(self, "epsilon"):
+            check_range("epsilon", self.epsilon, 0.0)
+        a2, a1 = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        return optimizer, schedule, batch_size, a2, a1
+
+    # ------------------------------------------------------------ subclass hooks
+    def _encode_target(self, y, *, first_call, classes=None):
+        """Return (y as float64 for the kernels, number of outputs K)."""
+        raise NotImplementedError
+
+    def _loss_info(self, n_outputs):
+        return LOSSES[self._family][self.loss]
+
+    def _row_weights(self, y_encoded, sample_weight):
+        return sample_weight
+
+    def _initial_params(self, X, y, w, n_outputs, info):
+        """Zero coefficients and the best constant as intercept."""
+        params = np.zeros(X.shape[1] * n_outputs + n_outputs)
+        if self.fit_intercept:
+            params[X.shape[1] * n_outputs :] = self._baseline(y, w, n_outputs, info)
+        return params
+
+    def _baseline(self, y, w, n_outputs, info):
+        return np.average(y, weights=w)
+
+    def _score_params(self, params, X, y, w):
+        """Validation score (higher is better) of ``params`` on encoded data."""
+        raise NotImplementedError
+
+    def _store_params(self, params, n_features, n_outputs, dtype):
+        raise NotImplementedError
+
+    def _current_params(self):
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ fitting
+    def _validate_X_y(self, X, y, reset):
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=reset,
+            y_numeric=self._family != "classification",
+        )
+
+    def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None):
+        optimizer, schedule, batch_size, a2, a1 = self._check_params()
+        fitted = hasattr(self, "coef_")
+        first_call = not (partial and fitted)
+        X, y = self._validate_X_y(X, y, reset=first_call)
+        w = check_sample_weight(sample_weight, X.shape[0])
+        y_enc, n_outputs = self._encode_target(y, first_call=first_call, classes=classes)
+        w = self._row_weights(y_enc, w)
+        info = self._loss_info(n_outputs)
+        y_fit = np.log(y_enc) if info.log_target else y_enc
+
+        from .._kernels import Model, make_data
+
+        model = Model(
+            X.shape[1],
+            n_outputs,
+            info.code,
+            float(getattr(self, "epsilon", 0.0)),
+            a2,
+            a1,
+            bool(self.fit_intercept),
+        )
+        rng = check_random_state(self.random_state)
+        validation = None
+        fit_rows = slice(None)
+        if self.early_stopping and not partial:
+            fit_rows, val_rows = self._validation_split(y_enc, w, rng)
+            Xv, yv, wv = X[val_rows], y_enc[val_rows], w[val_rows]
+
+            def validation(params):
+                return self._score_params(params, Xv, yv, wv)
+
+            X, y_enc, y_fit, w = X[fit_rows], y_enc[fit_rows], y_fit[fit_rows], w[fit_rows]
+
+        problem = _training.Problem(make_data(X, y_fit, w), model)
+        continuing = fitted and (partial or self.warm_start)
+        if continuing:
+            state = _training.TrainState(
+                self._current_params(),
+                self.optimizer_state_.copy(),
+                dict(self.schedule_state_),
+                self.n_iter_,
+            )
+            if state.params.shape[0] != n_outputs * (X.shape[1] + 1):
+                raise ValueError(
+                    "The data have a different number of features or classes than "
+                    "the fitted model; refit with warm_start=False."
+                )
+        else:
+            params = self._initial_params(X, y_enc, w, n_outputs, info)
+            state = _training.initial_state(params, optimizer, schedule, self.max_iter)
+        settings = _training.Settings(
+            learning_rate=float(self.learning_rate),
+            batch_size=batch_size,
+            max_iter=1 if partial else int(self.max_iter),
+            tol=self.tol,
+            n_iter_no_change=int(self.n_iter_no_change),
+            shuffle=bool(self.shuffle),
+            verbose=int(self.verbose),
+            stopping=not partial,
+        )
+        try:
+            outcome = _training.train(
+                problem,
+                state,
+                optimizer=optimizer,
+                schedule=schedule,
+                settings=settings,
+                rng=rng,
+                validation=validation,
+                name=f"{type(self).__name__}: ",
+            )
+        except KeyboardInterrupt as exc:
+            done = getattr(exc, "outcome", None)
+            if done is not None and done.epochs > 0:
+                self._commit(done, continuing, X, n_outputs)
+            raise
+        self._commit(outcome, continuing, X, n_outputs)
+        return self
+
+    def _commit(self, outcome, continuing, X, n_outputs):
+        """Store a finished run on the estimator, all attributes together."""
+        import pandas as pd
+
+        history = pd.DataFrame(
+            outcome.history,
+            columns=["epoch", "loss", "learning_rate", "validation_score", "seconds"],
+        )
+        if continuing and hasattr(self, "history_"):
+            history = pd.concat([self.history_, history], ignore_index=True)
+        history = history.astype({"epoch": "int64"})
+        self._store_params(outcome.state.params, X.shape[1], n_outputs, X.dtype)
+        self.optimizer_state_ = outcome.state.optimizer_state
+        self.schedule_state_ = outcome.state.schedule_state
+        self.n_iter_ = int(outcome.state.epoch)
+        self.t_ = int(outcome.state.optimizer_state.t)
+        self.history_ = history
+        self.loss_curve_ = history["loss"].to_numpy().tolist()
+        if self.early_stopping:
+            self.validation_scores_ = history["validation_score"].to_numpy().tolist()
+        elif hasattr(self, "validation_scores_"):
+            del self.validation_scores_
+
+    def _validation_split(self, y, w, rng):
+        """Hold out ``validation_fraction`` of the rows with positive weight."""
+        candidates = np.flatnonzero(w > 0)
+        n_val = int(np.ceil(self.validation_fraction * candidates.shape[0]))
+        if n_val < 1 or candidates.shape[0] - n_val < 1:
+            raise ValueError(
+                f"early_stopping with validation_fraction={self.validation_fraction} leaves "
+                f"no rows to train or to validate on ({candidates.shape[0]} rows have "
+                "positive weight); use more data or early_stopping=False."
+            )
+        val = rng.choice(candidates, size=n_val, replace=False)
+        keep = np.ones(y.shape[0], dtype=bool)
+        keep[val] = False
+        return np.flatnonzero(keep), np.sort(val)
+
+    # ------------------------------------------------------------ predicting
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def unpack(params, n_features, n_outputs):
+    """Split flat parameters into W of shape (d, K) and b of shape (K,)."""
+    n_coef = n_features * n_outputs
+    return params[:n_coef].reshape(n_features, n_outputs), params[n_coef:]

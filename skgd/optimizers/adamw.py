@@ -1,0 +1,61 @@
+"""AdamW: Adam followed by decoupled weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import check_range
+from .adam import Adam
+
+
+def decoupled_weight_decay(params, lr, weight_decay, n_coef):
+    """theta <- theta - lr * weight_decay * theta, for the coefficients only."""
+    shrink = 1.0 - lr * weight_decay
+    for j in range(n_coef):
+        params[j] *= shrink
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    Each update first shrinks the coefficients, ``theta <- theta - eta * wd *
+    theta``, then takes an :class:`Adam` step. Unlike an L2 penalty, the decay
+    is not rescaled by Adam's per-parameter step sizes, and it is not part of the
+    objective J. Intercepts are not decayed.
+
+    Parameters
+    ----------
+    beta1, beta2, eps, amsgrad
+        As in :class:`Adam`.
+    weight_decay : float, default=0.01
+        Decay coefficient, >= 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd.optimizers import AdamW
+    >>> opt = AdamW(weight_decay=0.1)
+    >>> params, state = opt.update(np.zeros(1), opt.init(1), np.array([1.0]), 0.5)
+    >>> params
+    array([0.95])
+    """
+
+    _code = 4
+
+    def __init__(
+        self,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        amsgrad: bool = False,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad)
+        self.weight_decay = weight_decay
+
+    def _validate(self) -> None:
+        super()._validate()
+        check_range("weight_decay", self.weight_decay, 0.0)
+
+    def _hyper(self) -> np.ndarray:
+        return np.append(super()._hyper(), float(self.weight_decay))

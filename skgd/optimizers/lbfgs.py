@@ -1,0 +1,42 @@
+"""L-BFGS-B from scipy, run on the full objective J."""
+
+from __future__ import annotations
+
+from ._base import Optimizer, check_range
+
+
+class LBFGS(Optimizer):
+    """Full-batch L-BFGS-B (:func:`scipy.optimize.minimize`) on the objective J.
+
+    Not a gradient step: ``fit`` hands J and its gradient to scipy, which runs
+    its own line search, so ``learning_rate``, ``batch_size`` and ``schedule``
+    are ignored. One scipy iteration counts as one epoch in ``loss_curve_``.
+    The L1 and elastic-net penalties are not differentiable at 0; with them,
+    L-BFGS-B minimizes the smooth split ``coef = u - v``, ``u, v >= 0`` with
+    bounds, which has the same minimum.
+
+    Parameters
+    ----------
+    maxcor : int, default=10
+        Number of correction pairs kept (the memory of the quasi-Newton
+        approximation).
+    gtol : float, default=1e-10
+        Stop when the largest projected gradient component is below this.
+
+    Examples
+    --------
+    >>> from skgd.optimizers import LBFGS
+    >>> LBFGS(maxcor=20)
+    LBFGS(maxcor=20)
+    """
+
+    is_line_search = True
+    _code = -1
+
+    def __init__(self, maxcor: int = 10, gtol: float = 1e-10):
+        self.maxcor = maxcor
+        self.gtol = gtol
+
+    def _validate(self) -> None:
+        check_range("maxcor", self.maxcor, 1)
+        check_range("gtol", self.gtol, 0.0)
