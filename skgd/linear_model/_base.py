@@ -4,6 +4,8 @@ the linear part. The subclasses say how targets are encoded and scored."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -22,6 +24,21 @@ from ..optimizers import resolve_optimizer
 from ..optimizers._base import check_range
 from ..penalties import PENALTIES, penalty_strengths
 from ..schedules import resolve_schedule
+
+
+class Prepared(NamedTuple):
+    """Validated data and the pieces of J for one estimator (see ``BaseGD._prepare``)."""
+
+    X: object
+    y: np.ndarray
+    y_fit: np.ndarray
+    w: np.ndarray
+    n_outputs: int
+    info: object
+    model: object
+    optimizer: object
+    schedule: object
+    batch_size: int | None
 
 
 class BaseGD(BaseEstimator):
@@ -87,8 +104,14 @@ class BaseGD(BaseEstimator):
         """Validation score (higher is better) of ``params`` on encoded data."""
         raise NotImplementedError
 
-    def _store_params(self, params, n_features, n_outputs, dtype):
+    def _unpack_params(self, params, n_features, n_outputs):
+        """Flat parameters -> (coef_, intercept_) in this estimator's public shapes."""
         raise NotImplementedError
+
+    def _store_params(self, params, n_features, n_outputs, dtype):
+        coef, intercept = self._unpack_params(params, n_features, n_outputs)
+        self.coef_ = np.asarray(coef).astype(dtype)
+        self.intercept_ = intercept
 
     def _current_params(self):
         raise NotImplementedError
@@ -105,18 +128,22 @@ class BaseGD(BaseEstimator):
             y_numeric=self._family != "classification",
         )
 
-    def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None):
+    def _prepare(self, X, y, sample_weight=None, *, reset=True, first_call=True, classes=None):
+        """Validate the data and build everything J needs.
+
+        Returns a :class:`Prepared` with the validated X, the encoded target,
+        the weights (class weights included), the loss and the kernels' model.
+        Used by ``fit``, :func:`skgd.objective` and :func:`skgd.compare_solvers`.
+        """
         optimizer, schedule, batch_size, a2, a1 = self._check_params()
-        fitted = hasattr(self, "coef_")
-        first_call = not (partial and fitted)
-        X, y = self._validate_X_y(X, y, reset=first_call)
+        X, y = self._validate_X_y(X, y, reset=reset)
         w = check_sample_weight(sample_weight, X.shape[0])
         y_enc, n_outputs = self._encode_target(y, first_call=first_call, classes=classes)
         w = self._row_weights(y_enc, w)
         info = self._loss_info(n_outputs)
         y_fit = np.log(y_enc) if info.log_target else y_enc
 
-        from .._kernels import Model, make_data
+        from .._kernels import Model
 
         model = Model(
             X.shape[1],
@@ -127,9 +154,22 @@ class BaseGD(BaseEstimator):
             a1,
             bool(self.fit_intercept),
         )
+        return Prepared(X, y_enc, y_fit, w, n_outputs, info, model, optimizer, schedule, batch_size)
+
+    def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None):
+        fitted = hasattr(self, "coef_")
+        first_call = not (partial and fitted)
+        prep = self._prepare(
+            X, y, sample_weight, reset=first_call, first_call=first_call, classes=classes
+        )
+        X, y_enc, y_fit, w = prep.X, prep.y, prep.y_fit, prep.w
+        n_outputs, info, model = prep.n_outputs, prep.info, prep.model
+        optimizer, schedule, batch_size = prep.optimizer, prep.schedule, prep.batch_size
+
+        from .._kernels import make_data
+
         rng = check_random_state(self.random_state)
         validation = None
-        fit_rows = slice(None)
         if self.early_stopping and not partial:
             fit_rows, val_rows = self._validation_split(y_enc, w, rng)
             Xv, yv, wv = X[val_rows], y_enc[val_rows], w[val_rows]

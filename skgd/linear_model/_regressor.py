@@ -228,10 +228,9 @@ class GDRegressor(RegressorMixin, BaseGD):
         pred = np.asarray(X @ coef[:, 0]).ravel() + intercept[0]
         return r2_score(y, pred, sample_weight=w)
 
-    def _store_params(self, params, n_features, n_outputs, dtype):
+    def _unpack_params(self, params, n_features, n_outputs):
         coef, intercept = unpack(params, n_features, 1)
-        self.coef_ = coef[:, 0].astype(dtype)
-        self.intercept_ = float(intercept[0]) if self.fit_intercept else 0.0
+        return coef[:, 0].copy(), float(intercept[0]) if self.fit_intercept else 0.0
 
     def _current_params(self):
         return np.append(self.coef_.astype(np.float64), self.intercept_)
