@@ -80,6 +80,9 @@ class Problem:
         return objective(self.data, self.model, params, grad, True), grad
 
 
+_BLOW_UP = 1e10
+
+
 class _Stopper:
     """The n_iter_no_change rule on a score where lower is better."""
 
@@ -151,6 +154,9 @@ def train(
     batch_size = max(batch_size, 1)
     hyper = optimizer._hyper()
     opt_code = optimizer._code
+    # A run whose J grows this far past its start is diverging even while the
+    # numbers are still finite (lr=50 on squared error reaches 1e230 first).
+    blow_up = _BLOW_UP * (abs(problem.value(state.params)) + 1e-12)
     try:
         for _ in range(settings.max_iter):
             tic = time.perf_counter()
@@ -175,6 +181,13 @@ def train(
             loss = problem.value(state.params)
             if not np.isfinite(loss):
                 raise _divergence(epoch, lr, optimizer, f"the objective became {loss}")
+            if loss > blow_up:
+                raise _divergence(
+                    epoch,
+                    lr,
+                    optimizer,
+                    f"the objective grew to {loss:.3g}, over {_BLOW_UP:.0e} times its start",
+                )
             score = np.nan if validation is None else float(validation(state.params))
             state.schedule_state = schedule.observe(state.schedule_state, loss)
             state.epoch = epoch
