@@ -1,0 +1,143 @@
+"""``skgd landscape``: optimizer paths drawn on a 2-D test surface, saved as a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+
+from . import UsageError
+
+
+def add_parser(subparsers) -> None:
+    from ..landscapes import LANDSCAPES
+
+    parser = subparsers.add_parser(
+        "landscape",
+        help="draw optimizer paths on a 2-D test surface",
+        description=(
+            "Run skgd.minimize with each optimizer from the same start on a test surface "
+            "and draw the contours and paths to a PNG (needs matplotlib: pip install skgd[plot])."
+        ),
+    )
+    parser.add_argument("name", help=f"the surface: one of {', '.join(sorted(LANDSCAPES))}")
+    parser.add_argument(
+        "--optimizer",
+        default="sgd,momentum,adam",
+        help="comma-separated optimizer names (default: sgd,momentum,adam)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        default=None,
+        help="one value, or one per optimizer separated by commas "
+        "(default: a rate at which plain GD is stable on this surface)",
+    )
+    parser.add_argument("--steps", type=int, default=500, help="updates per optimizer")
+    parser.add_argument("--start", default=None, help="x,y (default: the surface's start)")
+    parser.add_argument("--condition", type=float, default=10.0, help="for quadratic only")
+    parser.add_argument("--out", default=None, help="the PNG to write (default: NAME.png)")
+    parser.set_defaults(run=run)
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"{what} must be numbers separated by commas; got {text!r}") from None
+
+
+def _plan(args: argparse.Namespace):
+    """(surface, start, [(optimizer name, learning rate)]) from the arguments."""
+    import numpy as np
+
+    from ..landscapes import LANDSCAPES
+    from ..optimizers import resolve_optimizer
+
+    if args.name not in LANDSCAPES:
+        hint = difflib.get_close_matches(args.name, LANDSCAPES, n=1)
+        extra = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise UsageError(
+            f"unknown surface {args.name!r}{extra} Choose from {', '.join(sorted(LANDSCAPES))}."
+        )
+    surface = (
+        LANDSCAPES[args.name](condition=args.condition)
+        if args.name == "quadratic"
+        else LANDSCAPES[args.name]()
+    )
+    names = [n.strip() for n in args.optimizer.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--optimizer needs at least one name")
+    for name in names:
+        resolve_optimizer(name)  # a ValueError with a did-you-mean hint
+    if args.learning_rate is None:
+        rates = [surface.learning_rate] * len(names)
+    else:
+        rates = _floats(args.learning_rate, "--learning-rate")
+        if len(rates) == 1:
+            rates = rates * len(names)
+        if len(rates) != len(names):
+            raise UsageError(f"--learning-rate has {len(rates)} values for {len(names)} optimizers")
+    if any(not (r > 0) for r in rates):
+        raise UsageError("--learning-rate values must be > 0")
+    if args.steps < 1:
+        raise UsageError(f"--steps must be >= 1; got {args.steps}")
+    start = surface.start if args.start is None else np.array(_floats(args.start, "--start"))
+    if start.shape != (2,):
+        raise UsageError(f"--start needs two numbers x,y; got {args.start!r}")
+    return surface, start, list(zip(names, rates))
+
+
+def run(args: argparse.Namespace) -> int:
+    surface, start, plan = _plan(args)
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError(
+            "drawing needs matplotlib, an optional extra: pip install 'skgd[plot]'"
+        ) from None
+    import numpy as np
+
+    from .. import minimize
+
+    out = args.out or f"{args.name}.png"
+    results = []
+    for name, rate in plan:
+        res = minimize(
+            surface, start, optimizer=name, learning_rate=rate, max_iter=args.steps, tol=1e-8
+        )
+        results.append((name, rate, res))
+        print(
+            f"{name:>10} lr={rate:<8g} steps={res.nit:<6d} f={res.fun:<12.6g} "
+            f"x=({res.x[0]:.4f}, {res.x[1]:.4f}) "
+            f"distance to nearest minimum {surface.distance_to_minimum(res.x):.2e}"
+            + ("" if res.status != 2 else "  [diverged]")
+        )
+
+    matplotlib.use("Agg")  # no display needed; the command only writes a file
+    import matplotlib.pyplot as plt
+
+    (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
+    for _, _, res in results:  # widen the frame to show every path
+        finite = res.path[np.all(np.isfinite(res.path), axis=1)]
+        x_lo, x_hi = min(x_lo, finite[:, 0].min()), max(x_hi, finite[:, 0].max())
+        y_lo, y_hi = min(y_lo, finite[:, 1].min()), max(y_hi, finite[:, 1].max())
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
+    z = surface.value(np.stack([gx, gy], axis=-1))
+    # Log-spaced levels above the minimum show both the valley floor and the walls.
+    shifted = z - z.min() + 1e-3
+    levels = np.geomspace(shifted.min(), shifted.max(), 30)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.contour(gx, gy, shifted, levels=levels, cmap="viridis", linewidths=0.7)
+    for name, rate, res in results:
+        ax.plot(res.path[:, 0], res.path[:, 1], ".-", ms=2, lw=1, label=f"{name} (lr={rate:g})")
+    ax.plot(*surface.minima.T, "r*", ms=12, label="minimum")
+    if len(surface.saddles):
+        ax.plot(*surface.saddles.T, "kx", ms=8, label="saddle")
+    ax.plot(*start, "ko", ms=5, label="start")
+    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="x", ylabel="y")
+    ax.set_title(f"{surface.name}: {surface.description}", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    print(f"Wrote {out}")
+    return 0
