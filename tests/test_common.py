@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgd import GDRegressor
+from skgd import GDClassifier, GDRegressor
 
-ESTIMATORS = [GDRegressor()]
+ESTIMATORS = [GDRegressor(), GDClassifier()]
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -37,13 +37,20 @@ def add_parser(subparsers) -> None:
         "files, classifier otherwise",
     )
     parser.add_argument("--loss", help="the estimator's loss (default: its default)")
-    parser.add_argument("--optimizer", default=None, help="e.g. sgd, momentum, adam, lbfgs")
-    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument(
+        "--optimizer",
+        default="nesterov",
+        help="e.g. sgd, momentum, nesterov, adam, lbfgs (default: nesterov, which converges "
+        "fastest of the gradient methods on standardized data)",
+    )
+    parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--batch-size", default=None, help="an integer or 'full'")
     parser.add_argument("--penalty", default=None, help="none, l2, l1 or elasticnet")
     parser.add_argument("--alpha", type=float, default=None)
-    parser.add_argument("--max-iter", type=int, default=None)
-    parser.add_argument("--tol", type=float, default=None)
+    parser.add_argument("--max-iter", type=int, default=2000)
+    parser.add_argument(
+        "--tol", type=float, default=1e-8, help="stopping tolerance on J (default: 1e-8)"
+    )
     parser.add_argument("--random-state", type=int, default=0)
     parser.set_defaults(run=run)
 
@@ -109,6 +116,11 @@ def _estimator(args: argparse.Namespace):
     params = {k: v for k, v in params.items() if v is not None}
     if args.penalty is not None:
         params["penalty"] = None if args.penalty == "none" else args.penalty
+    elif kind == "classifier":
+        # breast_cancer is linearly separable: without a penalty J has no minimum
+        # and the coefficients of every solver run off to infinity.
+        params["penalty"] = "l2"
+        params.setdefault("alpha", 1e-2)
     if args.batch_size is not None:
         size = args.batch_size
         if size != "full":

@@ -1,5 +1,6 @@
 """The estimators."""
 
+from ._classifier import GDClassifier
 from ._regressor import GDRegressor
 
-__all__ = ["GDRegressor"]
+__all__ = ["GDClassifier", "GDRegressor"]
