@@ -6,8 +6,7 @@ Each file holds one rule; its update is a plain function that
 
 from __future__ import annotations
 
-import difflib
-
+from .._names import lookup
 from ._base import Optimizer, OptimizerState
 from .adagrad import AdaGrad
 from .adam import Adam
@@ -53,15 +52,7 @@ def resolve_optimizer(optimizer) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         return optimizer
     if isinstance(optimizer, str):
-        key = optimizer.lower()
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key]()
-        hint = difflib.get_close_matches(key, OPTIMIZERS, n=1)
-        extra = f" Did you mean {hint[0]!r}?" if hint else ""
-        raise ValueError(
-            f"optimizer={optimizer!r} is not known.{extra} "
-            f"Use one of {sorted(OPTIMIZERS)} or an instance from skgd.optimizers."
-        )
+        return lookup("optimizer", optimizer, OPTIMIZERS, "an instance from skgd.optimizers")
     raise ValueError(
         f"optimizer must be a string or an instance from skgd.optimizers; got {optimizer!r}."
     )

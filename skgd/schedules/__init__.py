@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-
+from .._names import lookup
 from ._base import FunctionSchedule, Schedule
 from .decay import Constant, CosineAnnealing, ExponentialDecay, InverseScaling, StepDecay
 from .plateau import ReduceOnPlateau
@@ -40,14 +39,11 @@ def resolve_schedule(schedule) -> Schedule:
     if isinstance(schedule, Schedule):
         return schedule
     if isinstance(schedule, str):
-        key = schedule.lower()
-        if key in SCHEDULES:
-            return SCHEDULES[key]()
-        hint = difflib.get_close_matches(key, SCHEDULES, n=1)
-        extra = f" Did you mean {hint[0]!r}?" if hint else ""
-        raise ValueError(
-            f"schedule={schedule!r} is not known.{extra} Use one of {sorted(SCHEDULES)}, "
-            "an instance from skgd.schedules, or a callable epoch -> multiplier."
+        return lookup(
+            "schedule",
+            schedule,
+            SCHEDULES,
+            "an instance from skgd.schedules, or a callable epoch -> multiplier",
         )
     if callable(schedule):
         return FunctionSchedule(schedule)
