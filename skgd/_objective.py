@@ -151,7 +151,7 @@ class Objective:
         -------
         ndarray of shape (n_params,)
         """
-        params = np.asarray(fitted._current_params(), dtype=np.float64).ravel()
+        params = np.asarray(fitted._public_params(), dtype=np.float64).ravel()
         if params.shape[0] != self._n_full:
             raise ValueError(
                 f"The fitted estimator has {params.shape[0]} parameters; this objective "

@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgd import GDClassifier, GDRegressor
+from skgd import ExponentialGrowthRegressor, GDClassifier, GDRegressor
 
-ESTIMATORS = [GDRegressor(), GDClassifier()]
+ESTIMATORS = [GDRegressor(), GDClassifier(), ExponentialGrowthRegressor()]
 
 
 @parametrize_with_checks(ESTIMATORS)

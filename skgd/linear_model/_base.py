@@ -4,6 +4,7 @@ the linear part. The subclasses say how targets are encoded and scored."""
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -114,7 +115,16 @@ class BaseGD(BaseEstimator):
         self.intercept_ = intercept
 
     def _current_params(self):
+        """The fitted model as flat float64 parameters in the training coordinates."""
         raise NotImplementedError
+
+    def _public_params(self):
+        """The fitted model as flat float64 parameters of J (see :func:`skgd.objective`).
+
+        The same as :meth:`_current_params` unless an estimator trains in
+        other coordinates (the growth model standardizes its columns).
+        """
+        return self._current_params()
 
     # ------------------------------------------------------------ fitting
     def _validate_X_y(self, X, y, reset):
@@ -165,6 +175,8 @@ class BaseGD(BaseEstimator):
         X, y_enc, y_fit, w = prep.X, prep.y, prep.y_fit, prep.w
         n_outputs, info, model = prep.n_outputs, prep.info, prep.model
         optimizer, schedule, batch_size = prep.optimizer, prep.schedule, prep.batch_size
+        if optimizer.is_line_search:
+            _warn_ignored_by_line_search(batch_size, schedule, self.early_stopping and not partial)
 
         from .._kernels import make_data
 
@@ -274,6 +286,27 @@ class BaseGD(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _warn_ignored_by_line_search(batch_size, schedule, early_stopping):
+    """L-BFGS-B runs on the full batch with its own steps: say what it ignores."""
+    from ..schedules import Constant
+
+    ignored = []
+    if batch_size is not None:
+        ignored.append(f"batch_size={batch_size}")
+    if not isinstance(schedule, Constant):
+        ignored.append(f"schedule={schedule!r}")
+    if early_stopping:
+        ignored.append("early_stopping=True")
+    if ignored:
+        warnings.warn(
+            f"optimizer='lbfgs' minimizes J on the full batch with its own line search; "
+            f"it ignores {', '.join(ignored)}. Choose a gradient-descent optimizer "
+            "(e.g. 'sgd' or 'adam') to use them.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def unpack(params, n_features, n_outputs):

@@ -1,0 +1,223 @@
+"""Uncertainty for :class:`ExponentialGrowthRegressor`: standard errors,
+dispersion, confidence intervals and the Wallinga-Lipsitch reproduction number.
+
+Kept apart from the estimator so the statistics can be read (and checked
+against a textbook) in one place. Everything here works on plain arrays.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse, stats
+
+LN2 = float(np.log(2.0))
+#: exp overflows float64 just above this; predictions clip eta here.
+MAX_ETA = float(np.log(np.finfo(np.float64).max))
+#: Above this many features the (d+1) x (d+1) information matrix is not formed.
+MAX_FEATURES_FOR_SE = 100
+
+
+class Inference(NamedTuple):
+    """What ``fit`` keeps to build intervals later."""
+
+    unscaled_cov: np.ndarray  # inverse information at dispersion 1, [coef..., intercept]
+    dispersion: float  # Pearson chi2/df (poisson) or residual variance (the others)
+    df_resid: float
+    estimated_scale: bool  # True: the loss has no known scale (least squares)
+
+
+def design(X, fit_intercept: bool):
+    """[X, 1] (or X): the columns the parameters multiply."""
+    if not fit_intercept:
+        return X
+    ones = np.ones((X.shape[0], 1), dtype=np.float64)
+    if sparse.issparse(X):
+        return sparse.hstack([X, ones], format="csr")
+    return np.hstack([np.asarray(X, dtype=np.float64), ones])
+
+
+def _weighted_gram(A, v):
+    """A^T diag(v) A as a dense float64 array."""
+    if sparse.issparse(A):
+        return np.asarray((A.T @ A.multiply(v[:, None]).tocsr()).toarray(), dtype=np.float64)
+    A = np.asarray(A, dtype=np.float64)
+    return A.T @ (A * v[:, None])
+
+
+def standardizer(X, w, *, center: bool, scale: bool):
+    """Weighted column means and standard deviations (0 and 1 where not used).
+
+    Sparse columns are not centred (that would densify them); they are scaled
+    by their weighted root mean square instead.
+    """
+    w = w / w.sum()
+    if sparse.issparse(X):
+        shift = np.zeros(X.shape[1])
+        spread = np.sqrt(np.asarray(X.multiply(X).T @ w, dtype=np.float64).ravel())
+    else:
+        Xf = np.asarray(X, dtype=np.float64)
+        mean = w @ Xf
+        shift = mean if center else np.zeros(X.shape[1])
+        spread = np.sqrt(w @ (Xf - shift) ** 2)
+    ok = np.isfinite(spread) & (spread > 0)
+    spread = np.where(ok, spread, 1.0) if scale else np.ones(X.shape[1])
+    return shift, spread
+
+
+def standardize(X, shift, scale):
+    """(X - shift) / scale in X's dtype; CSR stays sparse."""
+    if sparse.issparse(X):
+        return (X @ sparse.diags(1.0 / scale)).astype(X.dtype).tocsr()
+    return ((np.asarray(X, dtype=np.float64) - shift) / scale).astype(X.dtype)
+
+
+def log_linear_start(X, z, w, fit_intercept: bool) -> np.ndarray:
+    """Weighted least squares of ``z`` on X: the flat parameters [coef..., intercept].
+
+    The starting point of every fit: for counts in the thousands and times in
+    days it is already close to the Poisson optimum, so the optimizer only
+    polishes it instead of climbing from I0 = 1, r = 0.
+    """
+    n_features = X.shape[1]
+    A = design(X, fit_intercept)
+    sw = np.sqrt(w)
+    if sparse.issparse(A):
+        from scipy.sparse.linalg import lsqr
+
+        theta = lsqr(sparse.diags(sw) @ A, sw * z, atol=1e-12, btol=1e-12)[0]
+    else:
+        theta = np.linalg.lstsq(A * sw[:, None], sw * z, rcond=None)[0]
+    params = np.zeros(n_features + 1)
+    params[: theta.shape[0]] = theta
+    return params
+
+
+def inference(loss: str, X, y, w, coef, intercept, *, fit_intercept: bool, a2: float):
+    """Covariance of the fitted [coef..., intercept] at dispersion 1, and the dispersion.
+
+    ``sample_weight`` counts as frequency weights here (a weight of 2 is a
+    repeated observation), so the residual degrees of freedom are
+    ``sum(w) - n_params``.
+
+    - ``'poisson'``: inverse observed Fisher information ``(A^T diag(w mu) A)^-1``
+      (for the log link it equals the expected one); dispersion is Pearson
+      ``sum w (y - mu)^2 / mu / df`` (quasi-Poisson).
+    - ``'log_squared_error'``: OLS on log y, ``(A^T W A)^-1`` times the residual
+      variance of log y.
+    - ``'squared_error'``: Gauss-Newton ``(J^T W J)^-1`` with ``J = mu A``, times
+      the residual variance.
+
+    An L2 penalty adds ``sum(w) * a2`` to the information of the coefficients
+    (the Hessian of the penalized objective); the intervals then describe the
+    penalized estimate and are not calibrated.
+    """
+    A = design(X, fit_intercept)
+    n_params = A.shape[1]
+    eta = np.asarray(X @ coef, dtype=np.float64).ravel() + intercept
+    mu = np.exp(np.minimum(eta, MAX_ETA))
+    df = float(w.sum()) - n_params
+    if loss == "poisson":
+        info = _weighted_gram(A, w * mu)
+        pearson = float(np.sum(w * (y - mu) ** 2 / mu))
+        dispersion, estimated = (pearson / df if df > 0 else np.nan), False
+    elif loss == "log_squared_error":
+        info = _weighted_gram(A, w)
+        rss = float(np.sum(w * (np.log(y) - eta) ** 2))
+        dispersion, estimated = (rss / df if df > 0 else np.nan), True
+    else:
+        info = _weighted_gram(A, w * mu**2)
+        rss = float(np.sum(w * (y - mu) ** 2))
+        dispersion, estimated = (rss / df if df > 0 else np.nan), True
+    if a2 > 0:
+        n_coef = X.shape[1]
+        info[np.arange(n_coef), np.arange(n_coef)] += float(w.sum()) * a2
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        cov = np.full_like(info, np.nan)
+    if not np.all(np.isfinite(cov)):
+        cov = np.full_like(info, np.nan)
+    return Inference(cov, float(dispersion), df, estimated)
+
+
+def scale_and_quantile(inf: Inference, dispersion, level: float) -> tuple[float, float]:
+    """The variance multiplier and the two-sided quantile for ``level``.
+
+    ``dispersion='auto'``: for Poisson, widen by the Pearson dispersion when it
+    is above 1 (quasi-Poisson) and use Student's t on the residual degrees of
+    freedom, since the scale was estimated; otherwise the plain Poisson
+    intervals with the normal quantile (so that equidispersed counts are not
+    narrowed by a dispersion that is below 1 by chance). For the
+    least-squares losses the residual variance with t, always.
+    ``'pearson'``: the estimated dispersion even if below 1, with t.
+    A number: that dispersion, treated as known (normal quantile).
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    upper = 0.5 + level / 2
+    if isinstance(dispersion, str):
+        if dispersion not in ("auto", "pearson"):
+            raise ValueError(
+                f"dispersion must be 'auto', 'pearson' or a positive number; got {dispersion!r}."
+            )
+        phi = inf.dispersion
+        use_estimate = inf.estimated_scale or dispersion == "pearson" or phi > 1.0
+        if use_estimate and np.isfinite(phi) and inf.df_resid > 0:
+            return phi, float(stats.t.ppf(upper, inf.df_resid))
+        if inf.estimated_scale:
+            return np.nan, np.nan
+        return 1.0, float(stats.norm.ppf(upper))
+    phi = float(dispersion)
+    if not phi > 0:
+        raise ValueError(f"dispersion must be positive; got {dispersion!r}.")
+    return phi, float(stats.norm.ppf(upper))
+
+
+def doubling_time(rate):
+    """ln 2 / r, with r == 0 giving inf (no growth: never doubles)."""
+    rate = np.asarray(rate, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        out = np.where(rate == 0, np.inf, LN2 / np.where(rate == 0, 1.0, rate))
+    return out if out.ndim else float(out)
+
+
+def doubling_time_interval(r_low: float, r_high: float) -> tuple[float, float, bool]:
+    """The doubling times of the growth rates in ``[r_low, r_high]``.
+
+    ln2/r decreases on each side of 0, so an interval of positive (or of
+    negative) rates maps to ``[ln2/r_high, ln2/r_low]``. An interval that
+    contains 0 contains "no growth", whose doubling time is infinite: the
+    answer is unbounded, returned as ``(ln2/r_high, inf)`` when the estimate
+    is growth and ``(-inf, ln2/r_low)`` when it is decline, with ``False``
+    as the third item.
+    """
+    if r_low > 0 or r_high < 0:
+        return LN2 / r_high, LN2 / r_low, True
+    if r_high + r_low >= 0:  # estimate (the midpoint) is growth
+        return (LN2 / r_high if r_high > 0 else np.inf), np.inf, False
+    return -np.inf, (LN2 / r_low if r_low < 0 else -np.inf), False
+
+
+def wallinga_lipsitch(rate, mean: float, sd: float):
+    """R = 1 / M(-r) for a gamma generation interval with this mean and sd.
+
+    With shape ``k = (mean/sd)^2`` and scale ``theta = sd^2/mean`` the moment
+    generating function gives ``R = (1 + r theta)^k``; ``sd = 0`` (a fixed
+    generation time) is the limit ``exp(r mean)``.
+    """
+    if not (np.isfinite(mean) and mean > 0):
+        raise ValueError(f"generation_time_mean must be positive; got {mean!r}.")
+    if not (np.isfinite(sd) and sd >= 0):
+        raise ValueError(f"generation_time_sd must be >= 0; got {sd!r}.")
+    rate = np.asarray(rate, dtype=np.float64)
+    if sd == 0:
+        out = np.exp(rate * mean)
+    else:
+        shape, scale = (mean / sd) ** 2, sd**2 / mean
+        base = 1.0 + rate * scale
+        # Below r = -1/theta the generation-interval density's Laplace transform
+        # diverges; R tends to 0 there.
+        out = np.where(base > 0, np.power(np.maximum(base, 0.0), shape), 0.0)
+    return out if out.ndim else float(out)
