@@ -1,15 +1,41 @@
 """The compiled layer: numba versions of the losses, penalties and update rules,
-and the two loops that use them (one epoch of updates; the full objective).
+and the loops that use them (one epoch of updates; the full objective).
 
 Nothing here is compiled at import of :mod:`skgd`: this module is imported on
 the first fit, and numba compiles each function on its first call and caches
 the machine code on disk (``cache=True``). Dispatch is by integer code rather
 than by passing functions, because numba cannot cache a function that takes
 other compiled functions as arguments.
+
+Cost per epoch, and why:
+
+- Dense rows: every update touches all ``d`` coordinates anyway; a batch of
+  one row writes its gradient directly (no zeroing or rescaling of a dense
+  buffer), larger batches accumulate into one buffer.
+- Sparse rows in mini-batches cost O(nnz) per row, not O(d):
+
+  * plain SGD (no momentum, no L1) keeps ``coef = scale * v`` so that the L2
+    shrink of every coordinate is one multiplication of ``scale``
+    (scikit-learn's ``wscale``); the result equals the dense update.
+  * every other optimizer takes the *lazy* step: a batch updates only the
+    coefficients of the columns it touches (and the intercepts), as
+    TensorFlow's LazyAdam and PyTorch's SparseAdam do. The moments of an
+    untouched coordinate do not decay meanwhile, and the penalty gradient it
+    missed is added, times the number of skipped updates, when it is touched
+    again, so the penalty keeps its weight in J. AdamW's decay is caught up
+    exactly. At the end of each epoch every coordinate with missed penalty
+    takes one catch-up step. When each batch touches every column (dense data
+    stored as CSR) this is exactly the dense update.
+- The full objective (``loss_curve_``, stopping, the full-batch gradient) is
+  split over a fixed number of row chunks run in parallel threads; the chunk
+  sums are added in a fixed order, so the result does not depend on the
+  number of threads.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import namedtuple
 
 import numba
@@ -22,6 +48,14 @@ from .optimizers import adagrad, adam, adamw, nadam, rmsprop, sgd
 
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
+
+
+#: Rows per chunk of the parallel objective, and the most chunks: a fixed split
+#: (not one per thread) keeps J bit-for-bit the same on any number of cores.
+_CHUNK_ROWS = 2048
+_MAX_CHUNKS = 8
+#: No coordinate list: update every parameter.
+_ALL = np.empty(0, np.int64)
 
 
 #: One row-major data set. Dense: ``X`` is C-contiguous (n, d) and the CSR
@@ -92,21 +126,31 @@ def loss_gradient(code, y, eta, grad, param):
 
 
 @_jit
-def optimizer_step(code, params, grad, slots, hyper, lr, t, n_coef):
-    """One update of optimizer number ``code``, in place."""
+def optimizer_step(code, params, grad, slots, hyper, lr, t, n_coef, index, lag, n_index):
+    """One update of optimizer number ``code``, in place.
+
+    ``n_index < 0`` updates every parameter; otherwise only ``index[:n_index]``,
+    where ``lag[q]`` counts the updates coordinate ``index[q]`` missed.
+    """
     if code == SGD:
-        _sgd(params, grad, slots, hyper, lr, t, n_coef)
+        _sgd(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
     elif code == ADAGRAD:
-        _adagrad(params, grad, slots, hyper, lr, t, n_coef)
+        _adagrad(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
     elif code == RMSPROP:
-        _rmsprop(params, grad, slots, hyper, lr, t, n_coef)
+        _rmsprop(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
     elif code == ADAM:
-        _adam(params, grad, slots, hyper, lr, t, n_coef)
+        _adam(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
     elif code == ADAMW:
-        _decay(params, lr, hyper[4], n_coef)
-        _adam(params, grad, slots, hyper, lr, t, n_coef)
+        _decay(params, lr, hyper[4], n_coef, index, lag, n_index)
+        _adam(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
     elif code == NADAM:
-        _nadam(params, grad, slots, hyper, lr, t, n_coef)
+        _nadam(params, grad, slots, hyper, lr, t, n_coef, index, n_index)
+
+
+@_jit
+def step_all(code, params, grad, slots, hyper, lr, t, n_coef):
+    """One dense update of every parameter (used by the full-batch loop)."""
+    optimizer_step(code, params, grad, slots, hyper, lr, t, n_coef, _ALL, _ALL, -1)
 
 
 @_jit
@@ -121,6 +165,11 @@ def _row_eta(data, i, params, n_features, n_outputs, eta):
             base = data.indices[p] * n_outputs
             for k in range(n_outputs):
                 eta[k] += x * params[base + k]
+    elif n_outputs == 1:
+        acc = eta[0]
+        for j in range(n_features):
+            acc += data.X[i, j] * params[j]
+        eta[0] = acc
     else:
         for j in range(n_features):
             x = data.X[i, j]
@@ -141,6 +190,10 @@ def _row_accumulate(data, i, scale, geta, n_features, n_outputs, grad):
             base = data.indices[p] * n_outputs
             for k in range(n_outputs):
                 grad[base + k] += x * geta[k]
+    elif n_outputs == 1:
+        g = scale * geta[0]
+        for j in range(n_features):
+            grad[j] += data.X[i, j] * g
     else:
         for j in range(n_features):
             x = scale * data.X[i, j]
@@ -151,14 +204,19 @@ def _row_accumulate(data, i, scale, geta, n_features, n_outputs, grad):
 
 
 @_jit
-def run_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t):
-    """One pass over ``order`` in batches; each batch takes one optimizer step.
+def _finish_gradient(model, params, grad, n_coef, inv):
+    """Mean over the batch's weight, no intercept gradient if not fitted, penalty."""
+    for j in range(params.shape[0]):
+        grad[j] *= inv
+    if not model.fit_intercept:
+        for k in range(model.n_outputs):
+            grad[n_coef + k] = 0.0
+    _add_penalty_gradient(params, n_coef, model.a2, model.a1, grad)
 
-    A batch's gradient is the weighted mean of its rows' loss gradients plus
-    the penalty's gradient, so it estimates the gradient of J without bias.
-    Batches whose weights are all zero make no update. Returns the new
-    update count ``t``.
-    """
+
+@_jit
+def _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t):
+    """Mini-batches over rows of any kind, with a dense gradient buffer."""
     d = model.n_features
     n_out = model.n_outputs
     n_coef = d * n_out
@@ -169,8 +227,27 @@ def run_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr
     start = 0
     while start < n:
         stop = min(start + batch_size, n)
-        grad[:] = 0.0
         weight_sum = 0.0
+        if stop - start == 1 and not data.sparse:
+            # One dense row: write its gradient instead of zeroing, adding and
+            # rescaling a dense buffer (three passes over d saved per row).
+            i = order[start]
+            start = stop
+            if data.w[i] == 0.0:
+                continue
+            _row_eta(data, i, params, d, n_out, eta)
+            loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            for j in range(d):
+                x = data.X[i, j]
+                for k in range(n_out):
+                    grad[j * n_out + k] = x * geta[k]
+            for k in range(n_out):
+                grad[n_coef + k] = geta[k] if model.fit_intercept else 0.0
+            _add_penalty_gradient(params, n_coef, model.a2, model.a1, grad)
+            t += 1
+            optimizer_step(opt_code, params, grad, slots, hyper, lr, t, n_coef, _ALL, _ALL, -1)
+            continue
+        grad[:] = 0.0
         for idx in range(start, stop):
             i = order[idx]
             wi = data.w[i]
@@ -183,48 +260,275 @@ def run_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr
         start = stop
         if weight_sum == 0.0:
             continue
-        inv = 1.0 / weight_sum
-        for j in range(params.shape[0]):
-            grad[j] *= inv
-        if not model.fit_intercept:
-            for k in range(n_out):
-                grad[n_coef + k] = 0.0
-        _add_penalty_gradient(params, n_coef, model.a2, model.a1, grad)
+        _finish_gradient(model, params, grad, n_coef, 1.0 / weight_sum)
         t += 1
-        optimizer_step(opt_code, params, grad, slots, hyper, lr, t, n_coef)
+        optimizer_step(opt_code, params, grad, slots, hyper, lr, t, n_coef, _ALL, _ALL, -1)
     return t
 
 
 @_jit
-def objective(data, model, params, grad, want_grad):
-    """J(params) over all rows; with ``want_grad`` also writes its gradient."""
+def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
+    """Plain SGD with L2 on CSR rows in O(nnz) per row: ``coef = scale * v``.
+
+    The step ``coef <- (1 - lr a2) coef - lr g_data`` becomes ``scale *= (1 -
+    lr a2)`` and ``v[cols] -= lr g_data[cols] / scale``; ``v`` is folded back
+    into ``params`` when ``scale`` gets small and at the end of the epoch.
+    """
     d = model.n_features
     n_out = model.n_outputs
     n_coef = d * n_out
+    shrink = 1.0 - lr * model.a2
+    geta_batch = np.empty((batch_size, n_out))
+    rows = np.empty(batch_size, np.int64)
     eta = np.empty(n_out)
     geta = np.empty(n_out)
-    if want_grad:
-        grad[:] = 0.0
+    gb = np.empty(n_out)
+    scale = 1.0
+    n = order.shape[0]
+    start = 0
+    while start < n:
+        stop = min(start + batch_size, n)
+        weight_sum = 0.0
+        m = 0
+        for k in range(n_out):
+            gb[k] = 0.0
+        for idx in range(start, stop):
+            i = order[idx]
+            wi = data.w[i]
+            if wi == 0.0:
+                continue
+            for k in range(n_out):
+                eta[k] = 0.0
+            for p in range(data.indptr[i], data.indptr[i + 1]):
+                x = data.values[p]
+                base = data.indices[p] * n_out
+                for k in range(n_out):
+                    eta[k] += x * params[base + k]
+            for k in range(n_out):
+                eta[k] = scale * eta[k] + params[n_coef + k]
+            loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            rows[m] = i
+            for k in range(n_out):
+                geta_batch[m, k] = wi * geta[k]
+                gb[k] += wi * geta[k]
+            m += 1
+            weight_sum += wi
+        start = stop
+        if weight_sum == 0.0:
+            continue
+        t += 1
+        if shrink <= 1e-9 or scale * shrink < 1e-9:
+            # fold scale into v before it underflows (rare: O(d) once in a while)
+            for j in range(n_coef):
+                params[j] *= scale
+            scale = 1.0
+            if shrink <= 1e-9:
+                for j in range(n_coef):
+                    params[j] *= shrink
+            else:
+                scale = shrink
+        else:
+            scale *= shrink
+        c = lr / weight_sum
+        for r in range(m):
+            i = rows[r]
+            for p in range(data.indptr[i], data.indptr[i + 1]):
+                x = c * data.values[p] / scale
+                base = data.indices[p] * n_out
+                for k in range(n_out):
+                    params[base + k] -= x * geta_batch[r, k]
+        if model.fit_intercept:
+            for k in range(n_out):
+                params[n_coef + k] -= c * gb[k]
+    if scale != 1.0:
+        for j in range(n_coef):
+            params[j] *= scale
+    return t
+
+
+@_jit
+def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t):
+    """Mini-batches on CSR rows updating only the touched coordinates (see module doc)."""
+    d = model.n_features
+    n_out = model.n_outputs
+    n_coef = d * n_out
+    n_par = params.shape[0]
+    a2, a1 = model.a2, model.a1
+    decays = opt_code == ADAMW and hyper[4] != 0.0
+    catch_up = a2 != 0.0 or a1 != 0.0 or decays
+    grad = np.zeros(n_par)
+    mark = np.full(d, -1, np.int64)
+    last = np.full(d, t, np.int64)  # the update count when each column was last stepped
+    cols = np.empty(d, np.int64)
+    index = np.empty(n_par, np.int64)
+    lag = np.empty(n_par, np.int64)
+    eta = np.empty(n_out)
+    geta = np.empty(n_out)
+    n = order.shape[0]
+    start = 0
+    batch = 0
+    while start < n:
+        stop = min(start + batch_size, n)
+        weight_sum = 0.0
+        n_cols = 0
+        for k in range(n_out):
+            grad[n_coef + k] = 0.0
+        for idx in range(start, stop):
+            i = order[idx]
+            wi = data.w[i]
+            if wi == 0.0:
+                continue
+            _row_eta(data, i, params, d, n_out, eta)
+            loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            for p in range(data.indptr[i], data.indptr[i + 1]):
+                j = data.indices[p]
+                base = j * n_out
+                if mark[j] != batch:
+                    mark[j] = batch
+                    cols[n_cols] = j
+                    n_cols += 1
+                    for k in range(n_out):
+                        grad[base + k] = 0.0
+                x = wi * data.values[p]
+                for k in range(n_out):
+                    grad[base + k] += x * geta[k]
+            for k in range(n_out):
+                grad[n_coef + k] += wi * geta[k]
+            weight_sum += wi
+        start = stop
+        batch += 1
+        if weight_sum == 0.0:
+            continue
+        t += 1
+        inv = 1.0 / weight_sum
+        n_index = 0
+        for c in range(n_cols):
+            j = cols[c]
+            missed = t - last[j]
+            last[j] = t
+            for k in range(n_out):
+                q = j * n_out + k
+                g = grad[q] * inv
+                if catch_up:
+                    v = params[q]
+                    g += missed * (a2 * v + a1 * np.sign(v))
+                grad[q] = g
+                index[n_index] = q
+                lag[n_index] = missed
+                n_index += 1
+        if model.fit_intercept:
+            for k in range(n_out):
+                grad[n_coef + k] *= inv
+                index[n_index] = n_coef + k
+                lag[n_index] = 1
+                n_index += 1
+        optimizer_step(opt_code, params, grad, slots, hyper, lr, t, n_coef, index, lag, n_index)
+    if catch_up:
+        # the penalty (and decay) the untouched coordinates missed since their last step
+        n_index = 0
+        for j in range(d):
+            missed = t - last[j]
+            if missed > 0:
+                for k in range(n_out):
+                    q = j * n_out + k
+                    v = params[q]
+                    grad[q] = missed * (a2 * v + a1 * np.sign(v))
+                    index[n_index] = q
+                    lag[n_index] = missed
+                    n_index += 1
+        if n_index > 0:
+            optimizer_step(opt_code, params, grad, slots, hyper, lr, t, n_coef, index, lag, n_index)
+    return t
+
+
+def run_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t):
+    """One pass over ``order`` in batches; each batch takes one optimizer step.
+
+    A batch's gradient is the weighted mean of its rows' loss gradients plus
+    the penalty's gradient, so it estimates the gradient of J without bias.
+    Batches whose weights are all zero make no update. Returns the new
+    update count ``t``. Sparse mini-batches take the O(nnz) paths described
+    in the module docstring. The choice is made here, in Python, so that a
+    dense fit never compiles the sparse loops (compiling is most of a cold
+    start).
+    """
+    if data.sparse and batch_size < order.shape[0]:
+        if opt_code == SGD and hyper[0] == 0.0 and model.a1 == 0.0:
+            return _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t)
+        return _sparse_lazy_epoch(
+            data, model, opt_code, hyper, slots, params, order, batch_size, lr, t
+        )
+    return _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t)
+
+
+def _objective(data, model, params, grad, want_grad, rows):
+    """J over all rows (``rows`` empty) or over ``rows``; optionally its gradient.
+
+    The rows are cut into at most ``_MAX_CHUNKS`` chunks summed in parallel;
+    each chunk has its own gradient buffer, added up in chunk order.
+    """
+    d = model.n_features
+    n_out = model.n_outputs
+    n_coef = d * n_out
+    n_par = params.shape[0]
+    n = data.y.shape[0] if rows.shape[0] == 0 else rows.shape[0]
+    n_chunks = max(1, min(_MAX_CHUNKS, n // _CHUNK_ROWS))
+    totals = np.zeros(n_chunks)
+    weights = np.zeros(n_chunks)
+    grads = np.zeros((n_chunks if want_grad else 0, n_par))
+    for c in numba.prange(n_chunks):
+        eta = np.empty(n_out)
+        geta = np.empty(n_out)
+        lo = c * n // n_chunks
+        hi = (c + 1) * n // n_chunks
+        total = 0.0
+        weight_sum = 0.0
+        for r in range(lo, hi):
+            i = r if rows.shape[0] == 0 else rows[r]
+            wi = data.w[i]
+            if wi == 0.0:
+                continue
+            _row_eta(data, i, params, d, n_out, eta)
+            total += wi * loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            weight_sum += wi
+            if want_grad:
+                _row_accumulate(data, i, wi, geta, d, n_out, grads[c])
+        totals[c] = total
+        weights[c] = weight_sum
     total = 0.0
     weight_sum = 0.0
-    for i in range(data.y.shape[0]):
-        wi = data.w[i]
-        if wi == 0.0:
-            continue
-        _row_eta(data, i, params, d, n_out, eta)
-        total += wi * loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
-        weight_sum += wi
-        if want_grad:
-            _row_accumulate(data, i, wi, geta, d, n_out, grad)
-    value = total / weight_sum
+    for c in range(n_chunks):
+        total += totals[c]
+        weight_sum += weights[c]
     if want_grad:
-        for j in range(params.shape[0]):
-            grad[j] /= weight_sum
-        if not model.fit_intercept:
-            for k in range(n_out):
-                grad[n_coef + k] = 0.0
-        _add_penalty_gradient(params, n_coef, model.a2, model.a1, grad)
-    return value + _penalty_value(params, n_coef, model.a2, model.a1)
+        grad[:] = 0.0
+        for c in range(n_chunks):
+            for j in range(n_par):
+                grad[j] += grads[c, j]
+        _finish_gradient(model, params, grad, n_coef, 1.0 / weight_sum)
+    return total / weight_sum + _penalty_value(params, n_coef, model.a2, model.a1)
+
+
+_objective_parallel = numba.njit(cache=True, nogil=True, parallel=True)(_objective)
+_objective_serial = _jit(_objective)
+_parallel_lock = threading.Lock()
+_parallel_pid = os.getpid()
+
+
+def objective(data, model, params, grad, want_grad, rows=_ALL):
+    """J(params) over all rows; with ``want_grad`` also writes its gradient.
+
+    ``rows`` (optional) restricts J to those rows. Runs the chunks on numba's
+    threads, except when another thread is already inside a parallel call or
+    in a forked child process (some threading layers are not thread- or
+    fork-safe); the serial version gives the same result.
+    """
+    if os.getpid() == _parallel_pid and _parallel_lock.acquire(blocking=False):
+        try:
+            return _objective_parallel(data, model, params, grad, want_grad, rows)
+        finally:
+            _parallel_lock.release()
+    return _objective_serial(data, model, params, grad, want_grad, rows)
 
 
 def make_data(X, y, w) -> Data:

@@ -47,7 +47,7 @@ def split_l1(problem, params):
     return fun, theta0, bounds, merge
 
 
-def train_lbfgs(problem, state, *, optimizer, settings, name=""):
+def train_lbfgs(problem, state, *, optimizer, settings, name="", on_epoch=None):
     """Minimize J with L-BFGS-B from ``state.params``; one scipy iteration = one epoch."""
     from ._training import Outcome
 
@@ -76,6 +76,8 @@ def train_lbfgs(problem, state, *, optimizer, settings, name=""):
         if settings.verbose:
             print(f"{name}iteration {history[-1]['epoch']}: loss={loss:.6g}, {seconds:.3f} s")
         tic[0] = time.perf_counter()
+        if on_epoch is not None:
+            on_epoch(params)
 
     with np.errstate(over="ignore", invalid="ignore"):
         result = minimize(
@@ -90,7 +92,9 @@ def train_lbfgs(problem, state, *, optimizer, settings, name=""):
     params = result.x if merge is None else merge(result.x)
     if not (np.all(np.isfinite(params)) and np.isfinite(result.fun)):
         raise DivergenceError(
-            f"L-BFGS-B diverged: {result.message}. Standardize the features.",
+            f"L-BFGS-B diverged: J or the parameters stopped being finite "
+            f"({result.message.rstrip(': .') or 'no message'}). The scale of X or y is "
+            "probably extreme for float64: standardize the features of X and rescale y.",
             epoch=state.epoch + len(history),
         )
     state.params = params

@@ -73,11 +73,33 @@ class Problem:
 
         return objective(self.data, self.model, params, params, False)
 
-    def value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_gradient(
+        self, params: np.ndarray, grad: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """J and its gradient in one pass over the rows (into ``grad`` if given)."""
         from ._kernels import objective
 
-        grad = np.empty_like(params)
+        grad = np.empty_like(params) if grad is None else grad
         return objective(self.data, self.model, params, grad, True), grad
+
+    def reference_value(self, params: np.ndarray) -> float:
+        """J, or on large data J on an evenly spaced sample of ``_SAMPLE_ROWS`` rows.
+
+        Only the divergence test uses it, as a scale: a sample keeps a full
+        pass over the data out of every fit.
+        """
+        from ._kernels import objective
+
+        n = self.data.y.shape[0]
+        if n <= _SAMPLE_ROWS:
+            return self.value(params)
+        rows = np.linspace(0, n - 1, _SAMPLE_ROWS).astype(np.int64)
+        if not np.any(self.data.w[rows] > 0):
+            return self.value(params)
+        return objective(self.data, self.model, params, params, False, rows)
+
+
+_SAMPLE_ROWS = 4096
 
 
 _BLOW_UP = 1e10
@@ -125,12 +147,15 @@ def train(
     rng: np.random.RandomState,
     validation: Callable[[np.ndarray], float] | None = None,
     name: str = "",
+    on_epoch: Callable[[np.ndarray], None] | None = None,
 ) -> Outcome:
     """Run epochs of ``optimizer`` on ``problem`` from ``state``.
 
     Stops after ``settings.max_iter`` epochs or when the monitored value (J,
     or minus the validation score when ``validation`` is given) has not
-    improved by ``tol`` for ``n_iter_no_change`` epochs.
+    improved by ``tol`` for ``n_iter_no_change`` epochs. ``on_epoch(params)``,
+    when given, is called after every completed epoch (``params`` is reused:
+    copy it to keep it); estimators use it for ``record_path``.
 
     Raises
     ------
@@ -142,9 +167,9 @@ def train(
     if optimizer.is_line_search:
         from ._lbfgs import train_lbfgs
 
-        return train_lbfgs(problem, state, optimizer=optimizer, settings=settings, name=name)
-
-    from ._kernels import run_epoch
+        return train_lbfgs(
+            problem, state, optimizer=optimizer, settings=settings, name=name, on_epoch=on_epoch
+        )
 
     state = state.copy()
     outcome = Outcome(state=state.copy())
@@ -152,46 +177,14 @@ def train(
     n = problem.data.y.shape[0]
     batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
     batch_size = max(batch_size, 1)
-    hyper = optimizer._hyper()
-    opt_code = optimizer._code
-    # A run whose J grows this far past its start is diverging even while the
-    # numbers are still finite (lr=50 on squared error reaches 1e230 first).
-    blow_up = _BLOW_UP * (abs(problem.value(state.params)) + 1e-12)
+    epochs = _full_batch_epochs if batch_size >= n else _mini_batch_epochs
+    tic = time.perf_counter()
     try:
-        for _ in range(settings.max_iter):
-            tic = time.perf_counter()
-            epoch = state.epoch + 1
-            lr = settings.learning_rate * schedule.multiplier(state.epoch, state.schedule_state)
-            order = rng.permutation(n) if settings.shuffle else np.arange(n)
-            opt_state = state.optimizer_state
-            opt_state.t = run_epoch(
-                problem.data,
-                problem.model,
-                opt_code,
-                hyper,
-                opt_state.slots,
-                state.params,
-                order,
-                batch_size,
-                lr,
-                opt_state.t,
-            )
-            if not np.all(np.isfinite(state.params)):
-                raise _divergence(epoch, lr, optimizer, "the parameters overflowed")
-            loss = problem.value(state.params)
-            if not np.isfinite(loss):
-                raise _divergence(epoch, lr, optimizer, f"the objective became {loss}")
-            if loss > blow_up:
-                raise _divergence(
-                    epoch,
-                    lr,
-                    optimizer,
-                    f"the objective grew to {loss:.3g}, over {_BLOW_UP:.0e} times its start",
-                )
+        for loss, lr in epochs(problem, state, optimizer, schedule, settings, rng, batch_size):
+            epoch = state.epoch
             score = np.nan if validation is None else float(validation(state.params))
-            state.schedule_state = schedule.observe(state.schedule_state, loss)
-            state.epoch = epoch
             seconds = time.perf_counter() - tic
+            tic = time.perf_counter()
             row = {
                 "epoch": epoch,
                 "loss": loss,
@@ -213,6 +206,8 @@ def train(
             outcome.history.append(row)
             outcome.state = state.copy()
             outcome.epochs += 1
+            if on_epoch is not None:
+                on_epoch(state.params)
             if stop:
                 outcome.stopped = True
                 break
@@ -227,6 +222,96 @@ def train(
             stacklevel=3,
         )
     return outcome
+
+
+def _check(loss, blow_up, params, epoch, lr, optimizer):
+    """Raise DivergenceError unless the epoch ended finite and not blown up."""
+    if not np.all(np.isfinite(params)):
+        raise _divergence(epoch, lr, optimizer, "the parameters overflowed")
+    if not np.isfinite(loss):
+        raise _divergence(epoch, lr, optimizer, f"the objective became {loss}")
+    if loss > blow_up:
+        raise _divergence(
+            epoch,
+            lr,
+            optimizer,
+            f"the objective grew to {loss:.3g}, over {_BLOW_UP:.0e} times its start",
+        )
+
+
+def _mini_batch_epochs(problem, state, optimizer, schedule, settings, rng, batch_size):
+    """Yield (J after the epoch, learning rate) per epoch, updating ``state`` in place.
+
+    J after an epoch needs one full pass (parallel): a mini-batch epoch moves
+    the parameters after every batch, so no running sum gives it exactly.
+    """
+    from ._kernels import run_epoch
+
+    n = problem.data.y.shape[0]
+    hyper = optimizer._hyper()
+    # A run whose J grows this far past its start is diverging even while the
+    # numbers are still finite (lr=50 on squared error reaches 1e230 first).
+    blow_up = _BLOW_UP * (abs(problem.reference_value(state.params)) + 1e-12)
+    for _ in range(settings.max_iter):
+        epoch = state.epoch + 1
+        lr = settings.learning_rate * schedule.multiplier(state.epoch, state.schedule_state)
+        order = rng.permutation(n) if settings.shuffle else np.arange(n)
+        opt_state = state.optimizer_state
+        opt_state.t = run_epoch(
+            problem.data,
+            problem.model,
+            optimizer._code,
+            hyper,
+            opt_state.slots,
+            state.params,
+            order,
+            batch_size,
+            lr,
+            opt_state.t,
+        )
+        if not np.all(np.isfinite(state.params)):
+            raise _divergence(epoch, lr, optimizer, "the parameters overflowed")
+        loss = problem.value(state.params)
+        _check(loss, blow_up, state.params, epoch, lr, optimizer)
+        state.schedule_state = schedule.observe(state.schedule_state, loss)
+        state.epoch = epoch
+        yield loss, lr
+
+
+def _full_batch_epochs(problem, state, optimizer, schedule, settings, rng, batch_size):
+    """Full-batch epochs at one pass over the rows each.
+
+    The pass that computes J after epoch e also gives the gradient that epoch
+    e + 1 steps along, so each epoch is one optimizer step plus one
+    value-and-gradient pass; the last epoch of ``max_iter`` needs the value
+    only. The first pass gives J at the start, the divergence scale, for free.
+    """
+    from ._kernels import step_all
+
+    hyper = optimizer._hyper()
+    n_coef = problem.model.n_features * problem.model.n_outputs
+    grad = np.empty_like(state.params)
+    loss, _ = problem.value_and_gradient(state.params, grad)
+    blow_up = _BLOW_UP * (abs(loss) + 1e-12)
+    for it in range(settings.max_iter):
+        epoch = state.epoch + 1
+        lr = settings.learning_rate * schedule.multiplier(state.epoch, state.schedule_state)
+        opt_state = state.optimizer_state
+        if np.isfinite(loss):
+            opt_state.t += 1
+            step_all(
+                optimizer._code, state.params, grad, opt_state.slots, hyper, lr, opt_state.t, n_coef
+            )
+        if not np.all(np.isfinite(state.params)):
+            raise _divergence(epoch, lr, optimizer, "the parameters overflowed")
+        if it + 1 < settings.max_iter:
+            loss, _ = problem.value_and_gradient(state.params, grad)
+        else:
+            loss = problem.value(state.params)
+        _check(loss, blow_up, state.params, epoch, lr, optimizer)
+        state.schedule_state = schedule.observe(state.schedule_state, loss)
+        state.epoch = epoch
+        yield loss, lr
 
 
 def initial_state(

@@ -37,8 +37,9 @@ class Optimizer(BaseEstimator):
     that the caller keeps (an estimator stores it as ``optimizer_state_``).
 
     An update rule is a plain function
-    ``update(params, grad, slots, hyper, lr, t, n_coef)`` that changes
-    ``params`` and ``slots`` in place; :mod:`skgd._kernels` compiles it with
+    ``update(params, grad, slots, hyper, lr, t, n_coef, index, n_index)`` that
+    changes ``params`` and ``slots`` in place (all of them when ``n_index < 0``,
+    else only the coordinates ``index[:n_index]``); :mod:`skgd._kernels` compiles it with
     numba for the training loop.
     """
 
@@ -101,13 +102,13 @@ class Optimizer(BaseEstimator):
         params : ndarray of shape (n_params,)
         state : OptimizerState
         """
-        from .._kernels import optimizer_step
+        from .._kernels import step_all
 
         self._validate()
         new_params = np.array(params, dtype=np.float64, copy=True)
         new_state = state.copy()
         new_state.t += 1
-        optimizer_step(
+        step_all(
             self._code,
             new_params,
             np.asarray(grad, dtype=np.float64),

@@ -7,14 +7,19 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def adam_update(params, grad, slots, hyper, lr, t, n_coef):
-    """Adam with bias correction; AMSGrad keeps the running maximum of v."""
+def adam_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
+    """Adam with bias correction; AMSGrad keeps the running maximum of v.
+
+    ``n_index < 0`` updates every parameter; otherwise only ``index[:n_index]``
+    and their moments (the lazy step on sparse data, see :mod:`skgd._kernels`).
+    """
     beta1, beta2, eps = hyper[0], hyper[1], hyper[2]
     amsgrad = hyper[3] != 0.0
     m, v, v_max = slots[0], slots[1], slots[2]
     correction1 = 1.0 - beta1**t
     correction2 = 1.0 - beta2**t
-    for j in range(params.shape[0]):
+    for q in range(params.shape[0] if n_index < 0 else n_index):
+        j = q if n_index < 0 else index[q]
         m[j] = beta1 * m[j] + (1.0 - beta1) * grad[j]
         v[j] = beta2 * v[j] + (1.0 - beta2) * grad[j] * grad[j]
         v_used = v[j]

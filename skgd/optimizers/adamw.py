@@ -8,11 +8,22 @@ from ._base import check_range
 from .adam import Adam
 
 
-def decoupled_weight_decay(params, lr, weight_decay, n_coef):
-    """theta <- theta - lr * weight_decay * theta, for the coefficients only."""
+def decoupled_weight_decay(params, lr, weight_decay, n_coef, index, lag, n_index):
+    """theta <- theta - lr * weight_decay * theta, for the coefficients only.
+
+    ``n_index < 0`` decays every coefficient once. Otherwise only the
+    coefficients in ``index[:n_index]``, each by the ``lag[q]`` decays it
+    missed while the lazy sparse step left it alone (exact: decays commute).
+    """
     shrink = 1.0 - lr * weight_decay
-    for j in range(n_coef):
-        params[j] *= shrink
+    if n_index < 0:
+        for j in range(n_coef):
+            params[j] *= shrink
+        return
+    for q in range(n_index):
+        j = index[q]
+        if j < n_coef:
+            params[j] *= shrink ** lag[q]
 
 
 class AdamW(Adam):

@@ -7,14 +7,18 @@ import numpy as np
 from .adam import Adam
 
 
-def nadam_update(params, grad, slots, hyper, lr, t, n_coef):
-    """Adam whose step uses beta1*m_hat(t+1) + (1-beta1)*g/(1-beta1^t) (Dozat, 2016)."""
+def nadam_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
+    """Adam whose step uses beta1*m_hat(t+1) + (1-beta1)*g/(1-beta1^t) (Dozat, 2016).
+
+    ``n_index < 0`` updates every parameter, otherwise only ``index[:n_index]``.
+    """
     beta1, beta2, eps = hyper[0], hyper[1], hyper[2]
     m, v = slots[0], slots[1]
     correction1 = 1.0 - beta1**t
     correction1_next = 1.0 - beta1 ** (t + 1)
     correction2 = 1.0 - beta2**t
-    for j in range(params.shape[0]):
+    for q in range(params.shape[0] if n_index < 0 else n_index):
+        j = q if n_index < 0 else index[q]
         m[j] = beta1 * m[j] + (1.0 - beta1) * grad[j]
         v[j] = beta2 * v[j] + (1.0 - beta2) * grad[j] * grad[j]
         m_bar = beta1 * m[j] / correction1_next + (1.0 - beta1) * grad[j] / correction1

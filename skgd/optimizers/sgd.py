@@ -7,16 +7,23 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def sgd_update(params, grad, slots, hyper, lr, t, n_coef):
-    """v <- beta*v + g;  theta <- theta - lr*v  (Nesterov: theta - lr*(g + beta*v))."""
+def sgd_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
+    """v <- beta*v + g;  theta <- theta - lr*v  (Nesterov: theta - lr*(g + beta*v)).
+
+    ``n_index < 0`` updates every parameter; otherwise only ``index[:n_index]``
+    (the lazy step on sparse data, see :mod:`skgd._kernels`).
+    """
     beta = hyper[0]
     nesterov = hyper[1] != 0.0
     velocity = slots[0]
+    n = params.shape[0] if n_index < 0 else n_index
     if beta == 0.0:
-        for j in range(params.shape[0]):
+        for q in range(n):
+            j = q if n_index < 0 else index[q]
             params[j] -= lr * grad[j]
         return
-    for j in range(params.shape[0]):
+    for q in range(n):
+        j = q if n_index < 0 else index[q]
         velocity[j] = beta * velocity[j] + grad[j]
         if nesterov:
             params[j] -= lr * (grad[j] + beta * velocity[j])
