@@ -94,8 +94,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "drawing needs matplotlib, an optional extra: pip install 'skgd[plot]'"
         ) from None
-    import numpy as np
-
     from .. import minimize
 
     out = args.out or f"{args.name}.png"
@@ -115,27 +113,15 @@ def run(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # no display needed; the command only writes a file
     import matplotlib.pyplot as plt
 
-    (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
-    for _, _, res in results:  # widen the frame to show every path
-        finite = res.path[np.all(np.isfinite(res.path), axis=1)]
-        x_lo, x_hi = min(x_lo, finite[:, 0].min()), max(x_hi, finite[:, 0].max())
-        y_lo, y_hi = min(y_lo, finite[:, 1].min()), max(y_hi, finite[:, 1].max())
-    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
-    z = surface.value(np.stack([gx, gy], axis=-1))
-    # Log-spaced levels above the minimum show both the valley floor and the walls.
-    shifted = z - z.min() + 1e-3
-    levels = np.geomspace(shifted.min(), shifted.max(), 30)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    ax.contour(gx, gy, shifted, levels=levels, cmap="viridis", linewidths=0.7)
-    for name, rate, res in results:
-        ax.plot(res.path[:, 0], res.path[:, 1], ".-", ms=2, lw=1, label=f"{name} (lr={rate:g})")
-    ax.plot(*surface.minima.T, "r*", ms=12, label="minimum")
-    if len(surface.saddles):
-        ax.plot(*surface.saddles.T, "kx", ms=8, label="saddle")
-    ax.plot(*start, "ko", ms=5, label="start")
-    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="x", ylabel="y")
-    ax.set_title(f"{surface.name}: {surface.description}", fontsize=9)
-    ax.legend(fontsize=8)
+    from ..plotting import LandscapeDisplay
+
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    LandscapeDisplay.from_function(
+        surface,
+        paths={f"{name} (lr={rate:g})": res.path for name, rate, res in results},
+        ax=ax,
+    )
+    ax.set_title(ax.get_title(), fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
