@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import numbers
+import re
+from contextlib import contextmanager
 
 import numpy as np
+from sklearn.utils import assert_all_finite, column_or_1d
 
 from .optimizers._base import check_range
 
@@ -60,3 +63,80 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
             "All sample_weight values are zero: at least one row needs a positive weight."
         )
     return w
+
+
+def check_random_state_param(value) -> None:
+    """Check ``random_state`` up front, so a bad seed is not reported by numpy unnamed."""
+    if value is None or isinstance(value, np.random.RandomState):
+        return
+    if isinstance(value, numbers.Integral) and 0 <= value < 2**32:
+        return
+    raise ValueError(
+        "random_state must be None, an integer in [0, 2**32 - 1] or a "
+        f"numpy.random.RandomState; got {value!r}."
+    )
+
+
+@contextmanager
+def named_argument(name: str):
+    """Make a ValueError or TypeError raised while checking ``name`` say which argument it is.
+
+    scikit-learn's validators name the argument for some problems ("Input X
+    contains NaN") but not for others ("Found array with 0 sample(s)"): with
+    several arrays in one call the user cannot tell which one is meant.
+    Messages that already name the argument are left as they are.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", message):
+            raise
+        kind = ValueError if isinstance(exc, ValueError) else TypeError
+        raise kind(f"Invalid {name}: {message}") from None
+
+
+def check_target(y, *, numeric: bool) -> np.ndarray:
+    """Validate ``y`` as a 1-d array of finite values, naming ``y`` in every error.
+
+    The same checks as scikit-learn's ``check_X_y`` does on ``y`` (a column
+    vector is raveled with a ``DataConversionWarning``; pandas nullable
+    types are converted, ``pd.NA`` becoming NaN and then an error), done
+    separately from ``X`` so that each message names its argument.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+    numeric : bool
+        Convert object arrays to float64 (regression targets).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    with named_argument("y"):
+        y = column_or_1d(y, warn=True)
+        assert_all_finite(y, input_name="y")
+        if numeric and y.dtype.kind == "O":
+            y = y.astype(np.float64)
+        elif numeric and y.dtype.kind not in "biuf":
+            raise ValueError(f"y must be numeric; got an array of dtype {y.dtype}.")
+    return y
+
+
+def check_has_features(X) -> None:
+    """X with no columns; checked first because pandas frames then fail obscurely."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[1] == 0:
+        # scikit-learn's wording, which its estimator checks expect
+        raise ValueError(
+            f"X has 0 feature(s) (shape={tuple(shape)}) while a minimum of 1 is required."
+        )
+
+
+def check_same_length(X, y) -> None:
+    """X and y must have one row per sample."""
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"X and y must have the same number of rows; X has {X.shape[0]} and y has {y.shape[0]}."
+        )

@@ -18,10 +18,39 @@ class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line too, like every other bad input.
+
+    argparse prints a usage block before its message; ``--help`` still shows
+    the usage, so the error line points there. Subparsers are created with
+    the parent's class, so this covers every subcommand.
+    """
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def read_csv(path: str):
+    """A CSV file as a DataFrame with at least one data row, or a one-line UsageError."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a CSV file") from None
+    except pd.errors.EmptyDataError:
+        raise UsageError(f"{path} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+    if frame.shape[0] == 0:
+        raise UsageError(f"{path} has a header but no data rows")
+    return frame
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="skgd", description="Gradient-descent estimators, from the command line."
-    )
+    parser = _Parser(prog="skgd", description="Gradient-descent estimators, from the command line.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in _COMMANDS:
         try:

@@ -73,7 +73,9 @@ def _load(args: argparse.Namespace):
             raise UsageError("a CSV file needs --target COLUMN")
         import pandas as pd
 
-        frame = pd.read_csv(args.file)
+        from . import read_csv
+
+        frame = read_csv(args.file)
         if args.target not in frame.columns:
             raise UsageError(
                 f"column {args.target!r} is not in {args.file}; columns: {list(frame.columns)}"

@@ -4,7 +4,11 @@ the linear part. The subclasses say how targets are encoded and scored."""
 
 from __future__ import annotations
 
+import functools
+import threading
 import warnings
+import weakref
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -16,15 +20,21 @@ from .. import _training
 from .._validation import (
     check_batch_size,
     check_bool,
+    check_has_features,
     check_int,
     check_options,
+    check_random_state_param,
+    check_same_length,
     check_sample_weight,
+    check_target,
+    named_argument,
 )
 from ..losses import LOSSES
 from ..optimizers import resolve_optimizer
 from ..optimizers._base import check_range
 from ..penalties import PENALTIES, penalty_strengths
 from ..schedules import resolve_schedule
+from ._path import start_recording, store_path
 
 
 class Prepared(NamedTuple):
@@ -74,6 +84,7 @@ class BaseGD(BaseEstimator):
         check_bool("fit_intercept", self.fit_intercept)
         check_bool("shuffle", self.shuffle)
         check_bool("warm_start", self.warm_start)
+        check_random_state_param(self.random_state)
         check_int("verbose", self.verbose, 0)
         if hasattr(self, "epsilon"):
             check_range("epsilon", self.epsilon, 0.0)
@@ -118,6 +129,25 @@ class BaseGD(BaseEstimator):
         """The fitted model as flat float64 parameters in the training coordinates."""
         raise NotImplementedError
 
+    def _continue_params(self):
+        """The flat float64 parameters that ``partial_fit`` / ``warm_start`` continue from.
+
+        ``coef_`` has the dtype of X, so for float32 input rebuilding the
+        parameters from it (:meth:`_current_params`) would round them at every
+        ``partial_fit`` call and chunked training would drift from one long
+        ``fit``. The last run's exact parameters are kept for that reason and
+        used while ``coef_`` and ``intercept_`` are still what that run stored;
+        a user who sets them by hand continues from the values set.
+        """
+        saved = getattr(self, "_params64", None)
+        if (
+            saved is not None
+            and np.array_equal(saved[1], self.coef_)
+            and np.array_equal(saved[2], self.intercept_)
+        ):
+            return saved[0].copy()
+        return self._current_params()
+
     def _public_params(self):
         """The fitted model as flat float64 parameters of J (see :func:`skgd.objective`).
 
@@ -128,15 +158,24 @@ class BaseGD(BaseEstimator):
 
     # ------------------------------------------------------------ fitting
     def _validate_X_y(self, X, y, reset):
-        return validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=reset,
-            y_numeric=self._family != "classification",
-        )
+        """Validate X (setting ``n_features_in_`` when ``reset``) and y.
+
+        The two are checked one after the other rather than by one
+        ``validate_data(self, X, y)`` call so that every message says whether
+        X or y is at fault (see :func:`skgd._validation.named_argument`).
+        """
+        check_has_features(X)
+        with named_argument("X"):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+                reset=reset,
+            )
+        y = check_target(y, numeric=self._family != "classification")
+        check_same_length(X, y)
+        return X, y
 
     def _prepare(self, X, y, sample_weight=None, *, reset=True, first_call=True, classes=None):
         """Validate the data and build everything J needs.
@@ -167,6 +206,39 @@ class BaseGD(BaseEstimator):
         return Prepared(X, y_enc, y_fit, w, n_outputs, info, model, optimizer, schedule, batch_size)
 
     def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None):
+        """``fit`` (``partial=False``) or ``partial_fit``, all or nothing (see :meth:`_guard`)."""
+        with self._guard():
+            return self._train(X, y, sample_weight, partial=partial, classes=classes)
+
+    @contextmanager
+    def _guard(self):
+        """Run one fit at a time on this instance, and undo one that fails before committing.
+
+        Validation sets attributes before training starts
+        (``n_features_in_``, ``feature_names_in_``, the classifier's label
+        encoding); a call that then fails (bad weights, divergence, an
+        interrupt in the first epoch) must not leave them describing data no
+        model was fitted on. So every attribute is restored, unless a
+        ``KeyboardInterrupt`` arrived after :meth:`_commit` stored the last
+        completed epoch. Fits of one instance from several threads run one
+        after the other, so the estimator ends as the complete result of the
+        last one to finish, never a mix. Reentrant: a subclass may also wrap
+        its own preparation in it.
+        """
+        with _instance_lock(self):
+            saved = dict(self.__dict__)
+            try:
+                yield
+            except BaseException as exc:
+                done = getattr(exc, "outcome", None)
+                committed = isinstance(exc, KeyboardInterrupt) and done is not None
+                if not (committed and done.epochs > 0):
+                    for name in set(self.__dict__) - set(saved):
+                        del self.__dict__[name]
+                    self.__dict__.update(saved)
+                raise
+
+    def _train(self, X, y, sample_weight=None, *, partial=False, classes=None):
         fitted = hasattr(self, "coef_")
         first_call = not (partial and fitted)
         prep = self._prepare(
@@ -195,7 +267,7 @@ class BaseGD(BaseEstimator):
         continuing = fitted and (partial or self.warm_start)
         if continuing:
             state = _training.TrainState(
-                self._current_params(),
+                self._continue_params(),
                 self.optimizer_state_.copy(),
                 dict(self.schedule_state_),
                 self.n_iter_,
@@ -218,6 +290,7 @@ class BaseGD(BaseEstimator):
             verbose=int(self.verbose),
             stopping=not partial,
         )
+        recorder = start_recording(self, state)
         try:
             outcome = _training.train(
                 problem,
@@ -228,6 +301,7 @@ class BaseGD(BaseEstimator):
                 rng=rng,
                 validation=validation,
                 name=f"{type(self).__name__}: ",
+                on_epoch=None if recorder is None else recorder.append,
             )
         except KeyboardInterrupt as exc:
             done = getattr(exc, "outcome", None)
@@ -235,6 +309,7 @@ class BaseGD(BaseEstimator):
                 self._commit(done, continuing, X, n_outputs)
             raise
         self._commit(outcome, continuing, X, n_outputs)
+        store_path(self, recorder, outcome, continuing, X.shape[1], n_outputs, X.dtype)
         return self
 
     def _commit(self, outcome, continuing, X, n_outputs):
@@ -249,6 +324,11 @@ class BaseGD(BaseEstimator):
             history = pd.concat([self.history_, history], ignore_index=True)
         history = history.astype({"epoch": "int64"})
         self._store_params(outcome.state.params, X.shape[1], n_outputs, X.dtype)
+        self._params64 = (
+            outcome.state.params.copy(),
+            np.copy(self.coef_),
+            np.copy(self.intercept_),
+        )
         self.optimizer_state_ = outcome.state.optimizer_state
         self.schedule_state_ = outcome.state.schedule_state
         self.n_iter_ = int(outcome.state.epoch)
@@ -286,6 +366,30 @@ class BaseGD(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def guarded(method):
+    """Decorate a fitting method of a BaseGD subclass to run inside :meth:`BaseGD._guard`."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._guard():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+def _instance_lock(estimator) -> threading.RLock:
+    """The lock of one estimator instance, kept outside it so pickle and clone ignore it."""
+    with _LOCKS_LOCK:
+        lock = _LOCKS.get(estimator)
+        if lock is None:
+            lock = _LOCKS[estimator] = threading.RLock()
+        return lock
 
 
 def _warn_ignored_by_line_search(batch_size, schedule, early_stopping):

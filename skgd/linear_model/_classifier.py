@@ -116,6 +116,10 @@ default='log_loss'
         position instead of starting again.
     verbose : int, default=0
         If >= 1, print one line per epoch: epoch, J, learning rate, seconds.
+    record_path : bool, default=False
+        Keep the parameters at the start and after every epoch in ``path_``,
+        to draw the optimizer's path (see
+        :class:`skgd.plotting.LandscapeDisplay`). Off, it costs nothing.
 
     Attributes
     ----------
@@ -141,6 +145,10 @@ default='log_loss'
     history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``loss``, ``learning_rate``,
         ``validation_score``, ``seconds``.
+    path_ : ndarray of shape (n_epochs + 1, n_params)
+        Only with ``record_path=True``: row 0 is the starting point, row ``e``
+        the parameters after epoch ``e``, in the order of
+        :func:`skgd.objective` (coefficients, then intercepts).
     optimizer_state_ : OptimizerState
         Moment estimates and update count, used by ``partial_fit`` and
         ``warm_start``.
@@ -148,7 +156,7 @@ default='log_loss'
         The schedule's position, used the same way.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when X has string column names.
 
     See Also
@@ -208,6 +216,7 @@ default='log_loss'
         random_state=None,
         warm_start=False,
         verbose=0,
+        record_path=False,
     ):
         self.loss = loss
         self.optimizer = optimizer
@@ -228,6 +237,7 @@ default='log_loss'
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_path = record_path
 
     # ------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):
@@ -269,6 +279,8 @@ default='log_loss'
         self : GDClassifier
         """
         if not hasattr(self, "coef_") and classes is None:
+            # hyperparameters first, as in fit: a bad one is named before the data
+            self._check_params()
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: a batch may "
                 "not contain every label, e.g. partial_fit(X, y, classes=np.unique(y_all))."

@@ -7,7 +7,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _growth_stats as gs
-from ._base import BaseGD, unpack
+from ._base import BaseGD, guarded, unpack
 
 
 def _rows(mask: np.ndarray, y: np.ndarray) -> str:
@@ -87,6 +87,10 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         Continue from the previous solution instead of the log-linear start.
     verbose : int, default=0
         If >= 1, print one line per epoch.
+    record_path : bool, default=False
+        Keep the parameters at the start and after every epoch in ``path_``,
+        to draw the optimizer's path (see
+        :class:`skgd.plotting.LandscapeDisplay`). Off, it costs nothing.
 
     Attributes
     ----------
@@ -117,6 +121,10 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         residual variance (of log y for ``'log_squared_error'``).
     df_resid_ : float
         Residual degrees of freedom, ``sum(sample_weight) - n_params``.
+    path_ : ndarray of shape (n_epochs + 1, n_params)
+        Only with ``record_path=True``: row 0 is the starting point, row ``e``
+        the parameters after epoch ``e``, in the order of
+        :func:`skgd.objective` (coefficients, then intercepts).
     n_iter_, t_, loss_curve_, validation_scores_, history_, optimizer_state_, \
 schedule_state_, n_features_in_, feature_names_in_
         As in :class:`GDRegressor`.
@@ -179,6 +187,7 @@ schedule_state_, n_features_in_, feature_names_in_
         random_state=None,
         warm_start=False,
         verbose=0,
+        record_path=False,
     ):
         self.loss = loss
         self.optimizer = optimizer
@@ -198,6 +207,7 @@ schedule_state_, n_features_in_, feature_names_in_
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_path = record_path
 
     # ------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):
@@ -378,6 +388,7 @@ schedule_state_, n_features_in_, feature_names_in_
         )
 
     # ------------------------------------------------------------ inference
+    @guarded  # validation below sets attributes: a failed call must undo them
     def _fit_standardized(self, X, y, sample_weight, *, partial):
         """Train on standardized columns; store coef_ and intercept_ in the original units.
 
@@ -392,6 +403,7 @@ schedule_state_, n_features_in_, feature_names_in_
         """
         from .._validation import check_sample_weight
 
+        self._check_params()  # hyperparameters are named before the data
         fitted = hasattr(self, "coef_")
         continuing = fitted and (partial or self.warm_start)
         X, y = self._validate_X_y(X, y, reset=not (partial and fitted))

@@ -72,6 +72,10 @@ class GDRegressor(RegressorMixin, BaseGD):
         position instead of starting again.
     verbose : int, default=0
         If >= 1, print one line per epoch: epoch, J, learning rate, seconds.
+    record_path : bool, default=False
+        Keep the parameters at the start and after every epoch in ``path_``,
+        to draw the optimizer's path (see
+        :class:`skgd.plotting.LandscapeDisplay`). Off, it costs nothing.
 
     Attributes
     ----------
@@ -91,6 +95,10 @@ class GDRegressor(RegressorMixin, BaseGD):
     history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``loss``, ``learning_rate``,
         ``validation_score``, ``seconds``.
+    path_ : ndarray of shape (n_epochs + 1, n_params)
+        Only with ``record_path=True``: row 0 is the starting point, row ``e``
+        the parameters after epoch ``e``, in the order of
+        :func:`skgd.objective` (coefficients, then intercepts).
     optimizer_state_ : OptimizerState
         Moment estimates and update count, used by ``partial_fit`` and
         ``warm_start``.
@@ -98,7 +106,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         The schedule's position, used the same way.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when X has string column names.
 
     See Also
@@ -149,6 +157,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         random_state=None,
         warm_start=False,
         verbose=0,
+        record_path=False,
     ):
         self.loss = loss
         self.optimizer = optimizer
@@ -169,6 +178,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_path = record_path
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by running the optimizer for up to ``max_iter`` epochs.
