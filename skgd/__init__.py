@@ -20,6 +20,8 @@ _LAZY = {
     "compare_solvers": "skgd._compare",
     "minimize": "skgd._minimize",
     "DivergenceError": "skgd.exceptions",
+    "fit_csv": "skgd._streaming",
+    "score_csv": "skgd._streaming",
 }
 _SUBMODULES = {
     "optimizers",
