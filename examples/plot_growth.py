@@ -36,23 +36,27 @@ print(f"doubling time = {24 * dt:.1f} hours (95% CI {24 * dt_lo:.1f} to {24 * dt
 # %%
 # The curve and its interval
 # --------------------------
-# The band takes the ends of the intervals of ``r`` and ``log I0`` together
-# (a simple, slightly conservative band, since the two estimates are
-# negatively correlated).
+# The band is the 95% confidence interval of the mean curve at each day, from
+# the covariance of ``(r, log I0)`` by the delta method: ``log I(t) = log I0 +
+# r t`` has variance ``[t, 1] Σ [t, 1]ᵀ``. The two estimates are negatively
+# correlated, so the band is narrowest inside the fitted days and widens
+# beyond them.
 t = np.linspace(1, 7, 200)
-i0_lo, i0_hi = ci.loc["initial_value", ["lower", "upper"]]
+design = np.column_stack([t, np.ones_like(t)])
+se_log = np.sqrt(np.einsum("ij,jk,ik->i", design, model.covariance_, design))
+# the quantile confidence_interval used (normal or t, by the dispersion)
+z = (r_hi - r) / model.bse_[0]
 fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.plot(days[window, 0], in_bed[window], "o", color="C0", label="fitted days (1-5)")
 ax.plot(days[~window, 0], in_bed[~window], "o", mfc="none", color="C0", label="after the peak")
 ax.plot(t, model.predict(t[:, None]), color="C3", label=f"I0·exp(r t), r = {r:.2f}/day")
-curves = [a * np.exp(b * t) for a in (i0_lo, i0_hi) for b in (r_lo, r_hi)]
 ax.fill_between(
     t,
-    np.min(curves, axis=0),
-    np.max(curves, axis=0),
+    model.predict(t[:, None]) * np.exp(-z * se_log),
+    model.predict(t[:, None]) * np.exp(z * se_log),
     color="C3",
     alpha=0.2,
-    label="95% intervals of I0 and r",
+    label="95% confidence band of the mean",
 )
 ax.set(
     yscale="log",

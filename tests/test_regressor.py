@@ -325,3 +325,37 @@ def test_bad_sample_weight_and_inputs_untouched():
     np.testing.assert_array_equal(X, Xc)
     np.testing.assert_array_equal(y, yc)
     np.testing.assert_array_equal(w, np.ones(20))
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, "full"])
+def test_intercept_learned_on_uncentered_features(batch_size):
+    # Centered features leave the intercept at its starting value (the mean
+    # of y), so only uncentered ones show that the intercept's gradient is
+    # right in every batch path of the kernels.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(2.0, 6.0, size=(300, 3))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 4.0 + 0.01 * rng.randn(300)
+    ols = LinearRegression().fit(X, y)
+    model = GDRegressor(
+        optimizer="adam",
+        batch_size=batch_size,
+        learning_rate=0.05 if batch_size == "full" else 0.01,
+        schedule="constant" if batch_size == "full" else "invscaling",
+        max_iter=3000,
+        tol=None,
+        random_state=0,
+    ).fit(X, y)
+    tol = 1e-3 if batch_size == "full" else 0.05
+    np.testing.assert_allclose(model.intercept_, ols.intercept_, atol=tol * 10)
+    np.testing.assert_allclose(model.coef_, ols.coef_, atol=tol)
+
+
+def test_objective_gradient_matches_finite_differences_on_uncentered_rows():
+    from skgd import check_gradient, objective
+
+    rng = np.random.RandomState(1)
+    X = rng.uniform(2.0, 6.0, size=(50, 3))
+    y = rng.randn(50) + 3.0
+    obj = objective(GDRegressor(penalty="l2", alpha=0.1), X, y)
+    theta = rng.randn(4)
+    assert check_gradient(obj.value, lambda p: obj.value_and_gradient(p)[1], theta) < 1e-6

@@ -56,16 +56,9 @@ def _read_csv(path: str, time: str | None, count: str | None):
     """(times, counts, time name, count name, description) from a CSV file."""
     import pandas as pd
 
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except pd.errors.EmptyDataError:
-        raise UsageError(f"{path} is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
-    if frame.shape[0] == 0:
-        raise UsageError(f"{path} has a header but no data rows")
+    from . import read_csv
+
+    frame = read_csv(path)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     if time is None or count is None:
