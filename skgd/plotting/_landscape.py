@@ -182,13 +182,19 @@ class LandscapeDisplay:
 
         self.lines_ = {}
         # A dark outline keeps every path colour visible on light and dark bands.
-        outline = [patheffects.withStroke(linewidth=2.8, foreground="black", alpha=0.5)]
-        options = {"linewidth": 1.6, "path_effects": outline}
-        options.update(path_kwargs or {})
+        options = dict(path_kwargs or {})
         starts = []
+        n_paths = len(self.paths or {})
         for k, (label, path) in enumerate((self.paths or {}).items()):
             path = np.asarray(path, dtype=float)
             kw = dict(options)
+            # Paths often share a stretch (a valley floor): each is drawn wider
+            # than the ones after it, so one drawn over another leaves its edges
+            # showing.
+            width = 1.6 + 1.2 * (n_paths - 1 - k)
+            kw.setdefault("linewidth", width)
+            outline = [patheffects.withStroke(linewidth=width + 1.2, foreground="black", alpha=0.5)]
+            kw.setdefault("path_effects", outline)
             kw.setdefault("color", PATH_COLORS[k % len(PATH_COLORS)])
             if path.shape[0] <= 100:
                 # a dot per iterate shows the step lengths; on long paths the dots
