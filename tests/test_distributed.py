@@ -115,8 +115,9 @@ def test_grid_search_runs_on_the_dask_workers(client):
     with distributed.get_task_stream(client) as stream:
         with joblib.parallel_backend("dask"):
             remote = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, y)
-    # the 12 fits ran as tasks on the cluster's workers ...
-    assert len(stream.data) >= 12
+    # the fits ran as tasks on the cluster's workers (joblib batches the 12
+    # fits into as many tasks as it likes, so only their presence is checked) ...
+    assert len(stream.data) >= 1
     workers = {task["worker"] for task in stream.data}
     assert workers <= set(client.scheduler_info()["workers"])
     # ... and gave exactly the sequential search's results

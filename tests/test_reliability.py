@@ -811,3 +811,38 @@ def test_unwritable_numba_cache_falls_back(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ok")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", sorted(ESTIMATORS))
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_changing_optimizer_or_schedule_between_calls_restarts_their_state(
+    kind, method, regression_data
+):
+    # Continuing SGD's one slot as Adam's three once overran memory in the
+    # compiled update, and a plateau schedule found no state of its own.
+    X, y = _fit_data(kind, regression_data)
+    est = ESTIMATORS[kind](optimizer="sgd", max_iter=3, tol=None, random_state=0)
+    est.fit(X, y)
+    coef = est.coef_.copy()
+    est.set_params(optimizer="adam", schedule="plateau", learning_rate=1e-3)
+    if method == "warm_start":
+        est.set_params(warm_start=True).fit(X, y)
+    else:
+        est.partial_fit(X, y)
+    assert est.optimizer_state_.slots.shape[0] == 3
+    assert set(est.schedule_state_) >= {"multiplier", "best", "wait"}
+    assert np.all(np.isfinite(est.coef_))
+    # the parameters continued (a small Adam step), they did not restart
+    assert np.max(np.abs(est.coef_ - coef)) < 0.1 * (np.max(np.abs(coef)) + 1)
+    # and a second call continues the new state
+    t = est.t_
+    est.partial_fit(X, y) if method == "partial_fit" else est.fit(X, y)
+    assert est.t_ > t
+
+
+def test_optimizer_update_refuses_a_state_of_another_rule():
+    sgd_state = SGD().init(4)
+    with pytest.raises(ValueError, match="slots of shape"):
+        Adam().update(np.ones(4), sgd_state, np.zeros(4), 0.1)
+    with pytest.raises(ValueError, match="one shape"):
+        Adam().update(np.ones(3), Adam().init(4), np.zeros(4), 0.1)

@@ -277,6 +277,7 @@ class BaseGD(BaseEstimator):
                     "The data have a different number of features or classes than "
                     "the fitted model; refit with warm_start=False."
                 )
+            self._restart_changed_state(state, optimizer, schedule)
         else:
             params = self._initial_params(X, y_enc, w, n_outputs, info)
             state = _training.initial_state(params, optimizer, schedule, self.max_iter)
@@ -291,6 +292,9 @@ class BaseGD(BaseEstimator):
             stopping=not partial,
         )
         recorder = start_recording(self, state)
+        # what optimizer_state_ / schedule_state_ will belong to (undone with the
+        # rest by _guard if this call fails before committing)
+        self._state_kinds = (type(optimizer), type(schedule))
         try:
             outcome = _training.train(
                 problem,
@@ -311,6 +315,26 @@ class BaseGD(BaseEstimator):
         self._commit(outcome, continuing, X, n_outputs)
         store_path(self, recorder, outcome, continuing, X.shape[1], n_outputs, X.dtype)
         return self
+
+    def _restart_changed_state(self, state, optimizer, schedule):
+        """Start the optimizer's or the schedule's state afresh if it was set to another kind.
+
+        ``set_params(optimizer=...)`` between ``warm_start`` fits or
+        ``partial_fit`` calls keeps the parameters but not the moments of the
+        previous update rule (Adam's three slots are not SGD's velocity), and
+        a new schedule starts at its beginning; continuing the old state would
+        mean reading moments that do not exist.
+        """
+        previous = getattr(self, "_state_kinds", (None, None))
+        n_params = state.params.shape[0]
+        fresh = optimizer.init(n_params)
+        changed = previous[0] not in (None, type(optimizer))
+        if changed or state.optimizer_state.slots.shape != fresh.slots.shape:
+            state.optimizer_state = fresh
+        initial = schedule.init(int(self.max_iter))
+        changed = previous[1] not in (None, type(schedule))
+        if changed or set(state.schedule_state) != set(initial):
+            state.schedule_state = initial
 
     def _commit(self, outcome, continuing, X, n_outputs):
         """Store a finished run on the estimator, all attributes together."""

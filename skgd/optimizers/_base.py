@@ -106,6 +106,14 @@ class Optimizer(BaseEstimator):
 
         self._validate()
         new_params = np.array(params, dtype=np.float64, copy=True)
+        need = (max(self.n_slots, 1), new_params.shape[0])
+        if state.slots.shape != need or np.shape(grad) != new_params.shape:
+            # the compiled update does not check bounds: refuse rather than overrun
+            raise ValueError(
+                f"{type(self).__name__}.update needs grad and params of one shape and a "
+                f"state with slots of shape {need} (from its own init); got grad "
+                f"{np.shape(grad)}, params {new_params.shape}, slots {state.slots.shape}."
+            )
         new_state = state.copy()
         new_state.t += 1
         step_all(
