@@ -601,6 +601,13 @@ def make_data(X, y, w) -> Data:
     w = np.ascontiguousarray(w, dtype=np.float64)
     if hasattr(X, "indptr"):
         X = X.tocsr() if X.format != "csr" else X
+        if X.nnz and (X.indices.min() < 0 or X.indices.max() >= X.shape[1]):
+            # the compiled loops do not check bounds: a malformed matrix would
+            # write outside the parameters
+            raise ValueError(
+                f"X is a malformed sparse matrix: its column indices must lie in "
+                f"[0, {X.shape[1]}); found {X.indices.min()} to {X.indices.max()}."
+            )
         if not X.has_sorted_indices:
             X = X.sorted_indices()
         indices = X.indices

@@ -846,3 +846,12 @@ def test_optimizer_update_refuses_a_state_of_another_rule():
         Adam().update(np.ones(4), sgd_state, np.zeros(4), 0.1)
     with pytest.raises(ValueError, match="one shape"):
         Adam().update(np.ones(3), Adam().init(4), np.zeros(4), 0.1)
+
+
+def test_malformed_sparse_matrix_is_refused_not_overrun():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix((np.ones(3), np.array([0, 1, 7]), np.array([0, 1, 2, 3])), shape=(3, 2))
+    for est in (GDRegressor(), GDClassifier()):
+        with pytest.raises(ValueError, match="column indices"):
+            est.fit(X, np.array([0, 1, 0]))
