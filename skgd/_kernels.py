@@ -354,11 +354,17 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
                 continue
             for k in range(n_out):
                 eta[k] = 0.0
-            for p in range(data.indptr[i], data.indptr[i + 1]):
-                x = data.values[p]
-                base = data.indices[p] * n_out
-                for k in range(n_out):
-                    eta[k] += x * params[base + k]
+            if n_out == 1:
+                acc = 0.0
+                for p in range(data.indptr[i], data.indptr[i + 1]):
+                    acc += data.values[p] * params[data.indices[p]]
+                eta[0] = acc
+            else:
+                for p in range(data.indptr[i], data.indptr[i + 1]):
+                    x = data.values[p]
+                    base = data.indices[p] * n_out
+                    for k in range(n_out):
+                        eta[k] += x * params[base + k]
             for k in range(n_out):
                 eta[k] = scale * eta[k] + params[n_coef + k]
             loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
@@ -385,10 +391,16 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
         else:
             scale *= shrink
         c = lr / weight_sum
+        c_v = c / scale  # one division per batch, not one per stored value
         for r in range(m):
             i = rows[r]
+            if n_out == 1:
+                g = c_v * geta_batch[r, 0]
+                for p in range(data.indptr[i], data.indptr[i + 1]):
+                    params[data.indices[p]] -= g * data.values[p]
+                continue
             for p in range(data.indptr[i], data.indptr[i + 1]):
-                x = c * data.values[p] / scale
+                x = c_v * data.values[p]
                 base = data.indices[p] * n_out
                 for k in range(n_out):
                     params[base + k] -= x * geta_batch[r, k]

@@ -98,13 +98,15 @@ def test_guard_catches_densifying(no_densifying):
     ("optimizer", "batch_size"),
     [("sgd", 1), ("sgd", 16), ("sgd", "full"), ("adam", "full"), ("momentum", "full")],
 )
-def test_sparse_fit_matches_dense_fit(optimizer, batch_size):
+@pytest.mark.parametrize("penalty", [None, "l2"])
+def test_sparse_fit_matches_dense_fit(optimizer, batch_size, penalty):
     # Mini-batch updates of stateful optimizers (momentum, Adam, ...) on
     # sparse rows are the kernels' business and are not compared here; plain
     # SGD and every full-batch step must not depend on the storage format.
     X, eta, _ = _wide_sparse("csr", n=200, d=50, seed=1)
     params = dict(optimizer=optimizer, batch_size=batch_size, learning_rate=0.01,
-                  shuffle=False, max_iter=5, tol=None)  # fmt: skip
+                  shuffle=False, max_iter=5, tol=None, penalty=penalty,
+                  alpha=0.5)  # fmt: skip
     dense = GDRegressor(**params).fit(X.toarray(), eta)
     for fmt in ("csr", "csc"):
         sparse = GDRegressor(**params).fit(X.asformat(fmt), eta)
