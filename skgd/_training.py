@@ -269,8 +269,6 @@ def _mini_batch_epochs(problem, state, optimizer, schedule, settings, rng, batch
             lr,
             opt_state.t,
         )
-        if not np.all(np.isfinite(state.params)):
-            raise _divergence(epoch, lr, optimizer, "the parameters overflowed")
         loss = problem.value(state.params)
         _check(loss, blow_up, state.params, epoch, lr, optimizer)
         state.schedule_state = schedule.observe(state.schedule_state, loss)
