@@ -27,6 +27,7 @@ import peers  # noqa: E402
 import workloads  # noqa: E402
 
 from skgd import ExponentialGrowthRegressor, GDClassifier, GDRegressor  # noqa: E402
+from skgd.optimizers import LBFGS  # noqa: E402
 
 COLUMNS = ["section", "workload", "method", "setting", "seconds", "vs", "ratio", "target", "met"]
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam"]
@@ -143,6 +144,9 @@ def section_gap(table, X, y, name, budget, repeats):
 
     methods = {
         ("skgd", "lbfgs", "full"): skgd_fit(optimizer="lbfgs"),
+        ("skgd", "lbfgs precondition=False", "full"): skgd_fit(
+            optimizer=LBFGS(precondition=False)
+        ),
         ("skgd", "adam lr=0.05 cosine", 256): skgd_fit(
             optimizer="adam", batch_size=256, learning_rate=0.05, schedule="cosine"
         ),

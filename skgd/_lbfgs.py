@@ -47,6 +47,47 @@ def split_l1(problem, params):
     return fun, theta0, bounds, merge
 
 
+def standardize(problem, params):
+    """J in standardized coordinates, where every coefficient has the same scale.
+
+    With column means ``mu_j`` and standard deviations ``s_j`` (weighted),
+    ``coef_j = phi_j / s_j`` and ``intercept = phi_b - sum_j mu_j coef_j``: an
+    exact change of variables, so the minimum is the same, but the curvature
+    no longer spreads over the squared ratio of the largest to the smallest
+    column scale (1e4 for columns from 0.1 to 10, where L-BFGS-B needed
+    hundreds of iterations). X is not touched: only the parameters and the
+    gradient are mapped, in O(d) per evaluation.
+
+    Returns ``(fun, phi0, None, merge)`` like :func:`split_l1`.
+    """
+    from ._kernels import column_moments
+
+    model = problem.model
+    d, n_out = model.n_features, model.n_outputs
+    n_coef = d * n_out
+    total, first, second = column_moments(problem.data, d)
+    mean = first / total if model.fit_intercept else np.zeros(d)
+    var = second / total - mean**2
+    # constant (or numerically constant) columns keep their own scale
+    scale = np.where(var > 1e-12 * np.maximum(second / total, 1e-300), np.sqrt(np.abs(var)), 1.0)
+
+    def merge(phi):
+        coef = phi[:n_coef].reshape(d, n_out) / scale[:, None]
+        return np.concatenate([coef.ravel(), phi[n_coef:] - mean @ coef])
+
+    coef = params[:n_coef].reshape(d, n_out)
+    phi0 = np.concatenate([(coef * scale[:, None]).ravel(), params[n_coef:] + mean @ coef])
+
+    def fun(phi):
+        value, grad = problem.value_and_gradient(merge(phi))
+        g_coef = grad[:n_coef].reshape(d, n_out)
+        g_b = grad[n_coef:]
+        g_phi = (g_coef - mean[:, None] * g_b[None, :]) / scale[:, None]
+        return value, np.concatenate([g_phi.ravel(), g_b])
+
+    return fun, phi0, None, merge
+
+
 def train_lbfgs(problem, state, *, optimizer, settings, name="", on_epoch=None):
     """Minimize J with L-BFGS-B from ``state.params``; one scipy iteration = one epoch."""
     from ._training import Outcome
@@ -55,6 +96,8 @@ def train_lbfgs(problem, state, *, optimizer, settings, name="", on_epoch=None):
     state = state.copy()
     if problem.model.a1 > 0:
         fun, theta0, bounds, merge = split_l1(problem, state.params)
+    elif optimizer.precondition:
+        fun, theta0, bounds, merge = standardize(problem, state.params)
     else:
         fun, theta0, bounds, merge = problem.value_and_gradient, state.params, None, None
     history = []
@@ -62,7 +105,8 @@ def train_lbfgs(problem, state, *, optimizer, settings, name="", on_epoch=None):
 
     def callback(intermediate_result):
         params = intermediate_result.x if merge is None else merge(intermediate_result.x)
-        loss = problem.value(params)
+        # scipy's value is J itself except in the L1 split, where it is an upper bound
+        loss = problem.value(params) if bounds else float(intermediate_result.fun)
         seconds = time.perf_counter() - tic[0]
         history.append(
             {

@@ -53,7 +53,11 @@ def penalty_value(params, n_coef, a2, a1):
 
 def add_penalty_gradient(params, n_coef, a2, a1, grad):
     """grad += a2 * c + a1 * sign(c) for the first ``n_coef`` parameters."""
-    if a2 == 0.0 and a1 == 0.0:
+    if a1 == 0.0:
+        # the common case in a loop of its own: np.sign keeps a loop scalar
+        if a2 != 0.0:
+            for j in range(n_coef):
+                grad[j] += a2 * params[j]
         return
     for j in range(n_coef):
         grad[j] += a2 * params[j] + a1 * np.sign(params[j])

@@ -36,11 +36,11 @@ class Optimizer(BaseEstimator):
     as ``optimizer__beta1`` work. The state lives in an :class:`OptimizerState`
     that the caller keeps (an estimator stores it as ``optimizer_state_``).
 
-    An update rule is a plain function
-    ``update(params, grad, slots, hyper, lr, t, n_coef, index, n_index)`` that
-    changes ``params`` and ``slots`` in place (all of them when ``n_index < 0``,
-    else only the coordinates ``index[:n_index]``); :mod:`skgd._kernels` compiles it with
-    numba for the training loop.
+    An update rule is a plain function ``update(params, grad, slots, hyper, lr,
+    t)`` that changes every entry of ``params`` and ``slots`` in place;
+    :mod:`skgd._kernels` compiles it with numba for the training loop (the lazy
+    sparse step gathers the coordinates it updates into contiguous buffers, so
+    each rule is one branch-free loop that LLVM vectorizes).
     """
 
     #: number of per-parameter buffers the update needs

@@ -7,18 +7,13 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def adagrad_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
-    """G <- G + g^2;  theta <- theta - lr * g / (sqrt(G) + eps).
-
-    ``n_index < 0`` updates every parameter, otherwise only ``index[:n_index]``.
-    """
+def adagrad_update(params, grad, slots, hyper, lr, t):
+    """G <- G + g^2;  theta <- theta - lr * g / (sqrt(G) + eps), in place."""
     eps = hyper[0]
     acc = slots[0]
-    for q in range(params.shape[0] if n_index < 0 else n_index):
-        j = q if n_index < 0 else index[q]
+    for j in range(params.shape[0]):
         acc[j] += grad[j] * grad[j]
         params[j] -= lr * grad[j] / (np.sqrt(acc[j]) + eps)
-
 
 class AdaGrad(Optimizer):
     """AdaGrad (Duchi, Hazan and Singer, 2011).

@@ -7,27 +7,37 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def adam_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
-    """Adam with bias correction; AMSGrad keeps the running maximum of v.
-
-    ``n_index < 0`` updates every parameter; otherwise only ``index[:n_index]``
-    and their moments (the lazy step on sparse data, see :mod:`skgd._kernels`).
-    """
+def adam_update(params, grad, slots, hyper, lr, t):
+    """Adam with bias correction, in place; AMSGrad keeps the running maximum of v."""
     beta1, beta2, eps = hyper[0], hyper[1], hyper[2]
-    amsgrad = hyper[3] != 0.0
     m, v, v_max = slots[0], slots[1], slots[2]
-    correction1 = 1.0 - beta1**t
-    correction2 = 1.0 - beta2**t
-    for q in range(params.shape[0] if n_index < 0 else n_index):
-        j = q if n_index < 0 else index[q]
-        m[j] = beta1 * m[j] + (1.0 - beta1) * grad[j]
-        v[j] = beta2 * v[j] + (1.0 - beta2) * grad[j] * grad[j]
-        v_used = v[j]
-        if amsgrad:
-            v_max[j] = max(v_max[j], v[j])
-            v_used = v_max[j]
-        params[j] -= lr * (m[j] / correction1) / (np.sqrt(v_used / correction2) + eps)
-
+    # beta**t by repeated squaring: two calls of libm's pow took as long as
+    # the whole update of 100 coordinates (batch size 1 pays it every row)
+    power1, power2, b1, b2, k = 1.0, 1.0, beta1, beta2, t
+    while k > 0:
+        if k & 1:
+            power1 *= b1
+            power2 *= b2
+        b1 *= b1
+        b2 *= b2
+        k >>= 1
+    # m_hat / (sqrt(v_hat) + eps) with the corrections taken out of the loop
+    # (as PyTorch does): one division and one square root per coordinate.
+    step = lr / (1.0 - power1)
+    inv_root2 = 1.0 / np.sqrt(1.0 - power2)
+    if hyper[3] == 0.0:
+        for j in range(params.shape[0]):
+            g = grad[j]
+            m[j] = beta1 * m[j] + (1.0 - beta1) * g
+            v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
+            params[j] -= step * m[j] / (np.sqrt(v[j]) * inv_root2 + eps)
+        return
+    for j in range(params.shape[0]):  # AMSGrad: the running maximum of v
+        g = grad[j]
+        m[j] = beta1 * m[j] + (1.0 - beta1) * g
+        v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
+        v_max[j] = max(v_max[j], v[j])
+        params[j] -= step * m[j] / (np.sqrt(v_max[j]) * inv_root2 + eps)
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015).

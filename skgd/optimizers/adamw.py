@@ -8,23 +8,20 @@ from ._base import check_range
 from .adam import Adam
 
 
-def decoupled_weight_decay(params, lr, weight_decay, n_coef, index, lag, n_index):
-    """theta <- theta - lr * weight_decay * theta, for the coefficients only.
+def decoupled_weight_decay(coef, lr, weight_decay, lag):
+    """theta <- theta - lr * weight_decay * theta for every entry of ``coef``, in place.
 
-    ``n_index < 0`` decays every coefficient once. Otherwise only the
-    coefficients in ``index[:n_index]``, each by the ``lag[q]`` decays it
-    missed while the lazy sparse step left it alone (exact: decays commute).
+    ``lag`` empty decays each entry once. Otherwise entry ``q`` is decayed
+    ``lag[q]`` times: the decays it missed while the lazy sparse step left it
+    alone (exact, since decays commute).
     """
     shrink = 1.0 - lr * weight_decay
-    if n_index < 0:
-        for j in range(n_coef):
-            params[j] *= shrink
+    if lag.shape[0] == 0:
+        for j in range(coef.shape[0]):
+            coef[j] *= shrink
         return
-    for q in range(n_index):
-        j = index[q]
-        if j < n_coef:
-            params[j] *= shrink ** lag[q]
-
+    for q in range(coef.shape[0]):
+        coef[q] *= shrink ** lag[q]
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._base import Optimizer, check_range
 
 
@@ -22,6 +24,14 @@ class LBFGS(Optimizer):
         approximation).
     gtol : float, default=1e-10
         Stop when the largest projected gradient component is below this.
+    precondition : bool, default=True
+        Run L-BFGS-B in standardized coordinates (``coef_j * std_j`` and the
+        intercept at the column means), an exact change of variables computed
+        in one pass over X (which is not copied or modified). On columns of
+        different scales this cuts the iterations from hundreds to tens; the
+        minimum is the same. Not used with L1 penalties (they take the split
+        form above). ``gtol`` then applies to the gradient in the standardized
+        coordinates.
 
     Examples
     --------
@@ -33,10 +43,13 @@ class LBFGS(Optimizer):
     is_line_search = True
     _code = -1
 
-    def __init__(self, maxcor: int = 10, gtol: float = 1e-10):
+    def __init__(self, maxcor: int = 10, gtol: float = 1e-10, precondition: bool = True):
         self.maxcor = maxcor
         self.gtol = gtol
+        self.precondition = precondition
 
     def _validate(self) -> None:
         check_range("maxcor", self.maxcor, 1)
         check_range("gtol", self.gtol, 0.0)
+        if not isinstance(self.precondition, (bool, np.bool_)):
+            raise ValueError(f"precondition must be True or False; got {self.precondition!r}.")

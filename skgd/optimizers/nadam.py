@@ -7,23 +7,28 @@ import numpy as np
 from .adam import Adam
 
 
-def nadam_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
-    """Adam whose step uses beta1*m_hat(t+1) + (1-beta1)*g/(1-beta1^t) (Dozat, 2016).
-
-    ``n_index < 0`` updates every parameter, otherwise only ``index[:n_index]``.
-    """
+def nadam_update(params, grad, slots, hyper, lr, t):
+    """Adam whose step uses beta1*m_hat(t+1) + (1-beta1)*g/(1-beta1^t) (Dozat, 2016), in place."""
     beta1, beta2, eps = hyper[0], hyper[1], hyper[2]
     m, v = slots[0], slots[1]
-    correction1 = 1.0 - beta1**t
-    correction1_next = 1.0 - beta1 ** (t + 1)
-    correction2 = 1.0 - beta2**t
-    for q in range(params.shape[0] if n_index < 0 else n_index):
-        j = q if n_index < 0 else index[q]
-        m[j] = beta1 * m[j] + (1.0 - beta1) * grad[j]
-        v[j] = beta2 * v[j] + (1.0 - beta2) * grad[j] * grad[j]
-        m_bar = beta1 * m[j] / correction1_next + (1.0 - beta1) * grad[j] / correction1
-        params[j] -= lr * m_bar / (np.sqrt(v[j] / correction2) + eps)
-
+    # beta**t by repeated squaring (libm's pow is slow next to the update)
+    power1, power2, b1, b2, k = 1.0, 1.0, beta1, beta2, t
+    while k > 0:
+        if k & 1:
+            power1 *= b1
+            power2 *= b2
+        b1 *= b1
+        b2 *= b2
+        k >>= 1
+    # the bias corrections as per-step constants: one division per coordinate
+    c_m = beta1 / (1.0 - power1 * beta1)
+    c_g = (1.0 - beta1) / (1.0 - power1)
+    inv_root2 = 1.0 / np.sqrt(1.0 - power2)
+    for j in range(params.shape[0]):
+        g = grad[j]
+        m[j] = beta1 * m[j] + (1.0 - beta1) * g
+        v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
+        params[j] -= lr * (c_m * m[j] + c_g * g) / (np.sqrt(v[j]) * inv_root2 + eps)
 
 class NAdam(Adam):
     """NAdam: Nesterov-accelerated Adam (Dozat, 2016), in optax's form.

@@ -7,19 +7,14 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def rmsprop_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
-    """s <- rho*s + (1-rho)*g^2;  theta <- theta - lr * g / (sqrt(s) + eps).
-
-    ``n_index < 0`` updates every parameter, otherwise only ``index[:n_index]``.
-    """
+def rmsprop_update(params, grad, slots, hyper, lr, t):
+    """s <- rho*s + (1-rho)*g^2;  theta <- theta - lr * g / (sqrt(s) + eps), in place."""
     rho = hyper[0]
     eps = hyper[1]
     avg = slots[0]
-    for q in range(params.shape[0] if n_index < 0 else n_index):
-        j = q if n_index < 0 else index[q]
+    for j in range(params.shape[0]):
         avg[j] = rho * avg[j] + (1.0 - rho) * grad[j] * grad[j]
         params[j] -= lr * grad[j] / (np.sqrt(avg[j]) + eps)
-
 
 class RMSProp(Optimizer):
     """RMSProp (Hinton, 2012).

@@ -7,29 +7,26 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def sgd_update(params, grad, slots, hyper, lr, t, n_coef, index, n_index):
+def sgd_update(params, grad, slots, hyper, lr, t):
     """v <- beta*v + g;  theta <- theta - lr*v  (Nesterov: theta - lr*(g + beta*v)).
 
-    ``n_index < 0`` updates every parameter; otherwise only ``index[:n_index]``
-    (the lazy step on sparse data, see :mod:`skgd._kernels`).
+    Updates every entry of ``params`` and ``slots`` in place (the lazy sparse
+    step passes the touched coordinates gathered, see :mod:`skgd._kernels`).
     """
     beta = hyper[0]
-    nesterov = hyper[1] != 0.0
     velocity = slots[0]
-    n = params.shape[0] if n_index < 0 else n_index
+    # one loop per case, with no branch inside, so that LLVM vectorizes each
     if beta == 0.0:
-        for q in range(n):
-            j = q if n_index < 0 else index[q]
+        for j in range(params.shape[0]):
             params[j] -= lr * grad[j]
-        return
-    for q in range(n):
-        j = q if n_index < 0 else index[q]
-        velocity[j] = beta * velocity[j] + grad[j]
-        if nesterov:
+    elif hyper[1] != 0.0:  # Nesterov
+        for j in range(params.shape[0]):
+            velocity[j] = beta * velocity[j] + grad[j]
             params[j] -= lr * (grad[j] + beta * velocity[j])
-        else:
+    else:
+        for j in range(params.shape[0]):
+            velocity[j] = beta * velocity[j] + grad[j]
             params[j] -= lr * velocity[j]
-
 
 class SGD(Optimizer):
     """Gradient descent with optional momentum.
