@@ -563,7 +563,13 @@ def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch
     cols = np.empty(d, np.int64)
     index = np.empty(n_par, np.int64)
     lag = np.empty(n_par, np.int64)
-    buffers = np.empty((2 + slots.shape[0]) * n_par)
+    # gather buffers for the most coordinates one batch can touch (the
+    # end-of-epoch catch-up goes through them in pieces of that size)
+    widest = 0
+    for i in range(data.y.shape[0]):
+        widest = max(widest, data.indptr[i + 1] - data.indptr[i])
+    cap = max(1, min(n_par, batch_size * widest * n_out + n_out))
+    buffers = np.empty((2 + slots.shape[0]) * cap)
     eta = np.empty(n_out)
     geta = np.empty(n_out)
     n = order.shape[0]
@@ -641,9 +647,11 @@ def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch
                     index[n_index] = q
                     lag[n_index] = missed
                     n_index += 1
-        if n_index > 0:
+        for lo in range(0, n_index, cap):
+            hi = min(n_index, lo + cap)
             _lazy_step(
-                opt_code, params, grad, slots, hyper, lr, t, n_coef, index, lag, n_index, buffers
+                opt_code, params, grad, slots, hyper, lr, t, n_coef,
+                index[lo:], lag[lo:], hi - lo, buffers,
             )
     return t
 
