@@ -26,6 +26,10 @@ Cost per epoch, and why:
     exactly. At the end of each epoch every coordinate with missed penalty
     takes one catch-up step. When each batch touches every column (dense data
     stored as CSR) this is exactly the dense update.
+- CSR column indices are read as ``np.uintp`` where they index the
+  parameters: a signed index makes numba test it for negative values (Python's
+  wraparound) at every stored value, a quarter of a sparse SGD epoch.
+  :func:`make_data` has checked that they lie in ``[0, d)``.
 - The full objective (``loss_curve_``, stopping, the full-batch gradient) is
   split over a fixed number of row chunks run in parallel threads; the chunk
   sums are added in a fixed order, so the result does not depend on the
@@ -37,6 +41,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -173,11 +178,6 @@ def _step(code, params, grad, slots, hyper, lr, t, n_coef, lag):
         _adam(params, grad, slots, hyper, lr, t)
     elif code == NADAM:
         _nadam(params, grad, slots, hyper, lr, t)
-
-
-def step_all(code, params, grad, slots, hyper, lr, t, n_coef):
-    """One dense update of every parameter (the full-batch loop, ``Optimizer.update``)."""
-    _step(code, params, grad, slots, hyper, lr, t, n_coef, _ALL)
 
 
 @_jit
@@ -326,7 +326,7 @@ def _row_eta(data, i, params, n_features, n_outputs, eta):
         # the one-output case written out: the loop over k cost as much again
         acc = eta[0]
         for p in range(data.indptr[i], data.indptr[i + 1]):
-            acc += data.values[p] * params[data.indices[p]]
+            acc += data.values[p] * params[np.uintp(data.indices[p])]
         eta[0] = acc
     elif data.sparse:
         for p in range(data.indptr[i], data.indptr[i + 1]):
@@ -356,7 +356,7 @@ def _row_accumulate(data, i, scale, geta, n_features, n_outputs, grad):
     if data.sparse and n_outputs == 1:
         g = scale * geta[0]
         for p in range(data.indptr[i], data.indptr[i + 1]):
-            grad[data.indices[p]] += data.values[p] * g
+            grad[np.uintp(data.indices[p])] += data.values[p] * g
     elif data.sparse:
         for p in range(data.indptr[i], data.indptr[i + 1]):
             x = scale * data.values[p]
@@ -491,7 +491,7 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
             if n_out == 1:
                 acc = 0.0
                 for p in range(data.indptr[i], data.indptr[i + 1]):
-                    acc += data.values[p] * params[data.indices[p]]
+                    acc += data.values[p] * params[np.uintp(data.indices[p])]
                 eta[0] = acc
             else:
                 for p in range(data.indptr[i], data.indptr[i + 1]):
@@ -531,7 +531,7 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
             if n_out == 1:
                 g = c_v * geta_batch[r, 0]
                 for p in range(data.indptr[i], data.indptr[i + 1]):
-                    params[data.indices[p]] -= g * data.values[p]
+                    params[np.uintp(data.indices[p])] -= g * data.values[p]
                 continue
             for p in range(data.indptr[i], data.indptr[i + 1]):
                 x = c_v * data.values[p]
@@ -676,29 +676,29 @@ def run_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr
     return _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size, lr, t)
 
 
-def _objective(data, model, params, grad, want_grad, rows):
-    """J over all rows (``rows`` empty) or over ``rows``; optionally its gradient.
+@_jit
+def _objective_chunks(data, model, params, rows, first, last, totals, weights, grads):
+    """Chunks ``first`` to ``last - 1`` of J's sum (see :func:`objective`).
 
-    The rows are cut into at most ``_MAX_CHUNKS`` chunks summed in parallel;
-    each chunk has its own gradient buffer, added up in chunk order.
+    Chunk ``c`` writes its weighted loss sum to ``totals[c]``, its weight to
+    ``weights[c]`` and, if ``grads`` has rows, its gradient sum to ``grads[c]``.
     """
     d = model.n_features
     n_out = model.n_outputs
     n_coef = d * n_out
-    n_par = params.shape[0]
     fast = not data.sparse and n_out == 1
+    want_grad = grads.shape[0] > 0
+    n_chunks = totals.shape[0]
     n = data.y.shape[0] if rows.shape[0] == 0 else rows.shape[0]
-    n_chunks = max(1, min(_MAX_CHUNKS, n // _CHUNK_ROWS))
-    totals = np.zeros(n_chunks)
-    weights = np.zeros(n_chunks)
-    grads = np.zeros((n_chunks if want_grad else 0, n_par))
-    for c in numba.prange(n_chunks):
-        eta = np.empty(n_out)
-        geta = np.empty(n_out)
+    eta = np.empty(n_out)
+    geta = np.empty(n_out)
+    for c in range(first, last):
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
         total = 0.0
         weight_sum = 0.0
+        if want_grad:
+            grads[c, :] = 0.0
         for r in range(lo, hi):
             i = r if rows.shape[0] == 0 else rows[r]
             wi = data.w[i]
@@ -717,42 +717,75 @@ def _objective(data, model, params, grad, want_grad, rows):
                     _row_accumulate(data, i, wi, geta, d, n_out, grads[c])
         totals[c] = total
         weights[c] = weight_sum
+
+
+@_jit
+def _objective_sum(model, params, grad, totals, weights, grads):
+    """J from the chunk sums, added in chunk order; the gradient too if ``grads`` has rows."""
+    n_coef = model.n_features * model.n_outputs
     total = 0.0
     weight_sum = 0.0
-    for c in range(n_chunks):
+    for c in range(totals.shape[0]):
         total += totals[c]
         weight_sum += weights[c]
-    if want_grad:
+    if grads.shape[0] > 0:
         grad[:] = 0.0
-        for c in range(n_chunks):
-            for j in range(n_par):
+        for c in range(grads.shape[0]):
+            for j in range(grad.shape[0]):
                 grad[j] += grads[c, j]
         _finish_gradient(model, params, grad, n_coef, 1.0 / weight_sum)
     return total / weight_sum + _penalty_value(params, n_coef, model.a2, model.a1)
 
 
-_objective_parallel = numba.njit(parallel=True, **_OPTIONS)(
-    _objective
-)
-_objective_serial = _jit(_objective)
-_parallel_lock = threading.Lock()
-_parallel_pid = os.getpid()
+def step_all(code, params, grad, slots, hyper, lr, t, n_coef):
+    """One dense update of every parameter (the full-batch loop, ``Optimizer.update``)."""
+    _step(code, params, grad, slots, hyper, lr, t, n_coef, _ALL)
+
+
+#: Threads for J's chunks: the compiled loops release the GIL (``nogil``), so
+#: plain Python threads run them in parallel without numba's threading layer
+#: (whose parallel compile was two thirds of a cold start).
+_THREADS = max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
+_pool = None
+_pool_pid = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    with _pool_lock:
+        # a forked child inherits the pool object but not its threads
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(_THREADS - 1, thread_name_prefix="skgd-objective")
+            _pool_pid = os.getpid()
+        return _pool
 
 
 def objective(data, model, params, grad, want_grad, rows=_ALL):
     """J(params) over all rows; with ``want_grad`` also writes its gradient.
 
-    ``rows`` (optional) restricts J to those rows. Runs the chunks on numba's
-    threads, except when another thread is already inside a parallel call or
-    in a forked child process (some threading layers are not thread- or
-    fork-safe); the serial version gives the same result.
+    ``rows`` (optional) restricts J to those rows. The rows are cut into at
+    most ``_MAX_CHUNKS`` chunks of at least ``_CHUNK_ROWS`` rows, each with
+    its own sums; the calling thread and up to ``_THREADS - 1`` pool threads
+    share the chunks, and the sums are added in chunk order, so J does not
+    depend on the number of threads.
     """
-    if os.getpid() == _parallel_pid and _parallel_lock.acquire(blocking=False):
-        try:
-            return _objective_parallel(data, model, params, grad, want_grad, rows)
-        finally:
-            _parallel_lock.release()
-    return _objective_serial(data, model, params, grad, want_grad, rows)
+    n = data.y.shape[0] if rows.shape[0] == 0 else rows.shape[0]
+    n_chunks = max(1, min(_MAX_CHUNKS, n // _CHUNK_ROWS))
+    totals = np.empty(n_chunks)
+    weights = np.empty(n_chunks)
+    grads = np.empty((n_chunks if want_grad else 0, params.shape[0]))
+    parts = min(_THREADS, n_chunks)
+    bounds = [g * n_chunks // parts for g in range(parts + 1)]
+    args = (totals, weights, grads)
+    futures = [
+        _executor().submit(_objective_chunks, data, model, params, rows, lo, hi, *args)
+        for lo, hi in zip(bounds[1:-1], bounds[2:])
+    ]
+    _objective_chunks(data, model, params, rows, bounds[0], bounds[1], *args)
+    for future in futures:
+        future.result()
+    return _objective_sum(model, params, grad, *args)
 
 
 @_jit
