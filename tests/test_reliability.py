@@ -745,6 +745,44 @@ def test_separate_instances_in_threads_match_serial_fits():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_objective_does_not_depend_on_the_number_of_threads(monkeypatch, sparse):
+    # J and its gradient are sums over fixed row chunks added in chunk order;
+    # the threads only share out the chunks (4 here: 4 * 2048 rows or more).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9000, 6)) * [1, 10, 100, 0.1, 1, 5]
+    X = sp.csr_matrix(np.where(rng.random(X.shape) < 0.5, X, 0.0)) if sparse else X
+    y = rng.normal(size=9000)
+    data = skgd._kernels.make_data(X, y, rng.random(9000))
+    model = skgd._kernels.Model(6, 1, 1, 1.35, 1e-3, 0.0, True)  # huber
+    params = rng.normal(size=7)
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(skgd._kernels, "_THREADS", threads)
+        grad = np.empty(7)
+        value = skgd._kernels.objective(data, model, params, grad, True)
+        results.append((value, grad))
+    for value, grad in results[1:]:
+        assert value == results[0][0]
+        np.testing.assert_array_equal(grad, results[0][1])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_objective_runs_in_a_forked_child():
+    # The parent's thread pool does not survive a fork; the child builds its own.
+    import multiprocessing
+
+    X = np.random.default_rng(1).normal(size=(9000, 3))
+    est = GDRegressor(batch_size="full", max_iter=3, tol=None).fit(X, X @ [1.0, 2.0, 3.0])
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        coef = pool.apply_async(_fit_coef, (X,)).get(timeout=120)
+    np.testing.assert_array_equal(coef, est.coef_)
+
+
+def _fit_coef(X):
+    return GDRegressor(batch_size="full", max_iter=3, tol=None).fit(X, X @ [1.0, 2.0, 3.0]).coef_
+
+
 def test_one_instance_in_threads_ends_as_one_complete_fit():
     # Fits of one instance run one at a time (see BaseGD._guard): the result
     # is the complete fit of one of the threads' data sets, never a mix of two.
