@@ -409,6 +409,10 @@ def _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size,
     n_out = model.n_outputs
     n_coef = d * n_out
     fast = not data.sparse and n_out == 1
+    # Plain SGD on one dense row: the step fused with the row's gradient, as
+    # scikit-learn's SGD does (no gradient buffer, no call of _step).
+    fused = fast and opt_code == SGD and hyper[0] == 0.0 and model.a1 == 0.0
+    a2 = model.a2
     grad = np.zeros(params.shape[0])
     # not the global _ALL: numba types a global array as read-only, and a
     # second array type would compile _step (every rule) a second time
@@ -433,6 +437,14 @@ def _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size,
             else:
                 _row_eta(data, i, params, d, n_out, eta)
             loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            if fused:
+                t += 1
+                g = geta[0]
+                for j in range(d):
+                    params[j] -= lr * (data.X[i, j] * g + a2 * params[j])
+                if model.fit_intercept:
+                    params[d] -= lr * g
+                continue
             if fast:
                 _dense_write(data.X, i, geta[0], grad, d)
             else:

@@ -143,6 +143,34 @@ def test_divergence_is_an_error_and_keeps_previous_fit(diabetes):
     assert np.all(np.isfinite(model.coef_))
 
 
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_batch_one_sgd_takes_the_textbook_step_per_row(momentum, fit_intercept):
+    # Plain SGD on one dense row has a fused compiled path, momentum the
+    # general one: both must be w <- w - lr (x_i r_i + alpha w), row by row,
+    # with zero-weight rows skipped.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3)) * [1.0, 5.0, 0.2]
+    y = X @ [1.0, -2.0, 0.5] + 3.0 + rng.normal(size=40)
+    w = np.where(np.arange(40) % 7 == 0, 0.0, 1.0)
+    lr, alpha = 0.01, 0.05
+    est = GDRegressor(
+        optimizer=SGD(momentum=momentum), batch_size=1, learning_rate=lr, penalty="l2", alpha=alpha,
+        max_iter=3, tol=None, shuffle=False, fit_intercept=fit_intercept,
+    ).fit(X, y, sample_weight=w)
+    # the intercept starts at the weighted mean of y (the best constant)
+    coef, b, velocity = np.zeros(3), np.average(y, weights=w) if fit_intercept else 0.0, np.zeros(4)
+    for _ in range(3):
+        for i in np.flatnonzero(w):
+            r = X[i] @ coef + b - y[i]
+            grad = np.append(X[i] * r + alpha * coef, r if fit_intercept else 0.0)
+            velocity = momentum * velocity + grad
+            coef = coef - lr * velocity[:3]
+            b = b - lr * velocity[3]
+    np.testing.assert_allclose(est.coef_, coef, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(est.intercept_, b, rtol=1e-12, atol=1e-14)
+
+
 def test_sample_weight_is_repetition_for_every_batch_size():
     X, y = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
     w = np.random.RandomState(0).randint(0, 4, size=60)
