@@ -171,6 +171,18 @@ def test_batch_one_sgd_takes_the_textbook_step_per_row(momentum, fit_intercept):
     np.testing.assert_allclose(est.intercept_, b, rtol=1e-12, atol=1e-14)
 
 
+def test_coefficients_beyond_float32_are_an_error_not_inf():
+    # Found by the long property test: training runs in float64, and coef_
+    # takes X's dtype; 1.7e131 has no float32 value.
+    X = np.array([[0.13], [0.13]], dtype=np.float32)
+    y = np.array([-1.32104863e149, 6.40422650e149])
+    est = GDRegressor(optimizer="momentum", max_iter=1, tol=None, random_state=0)
+    with pytest.raises(ValueError, match="beyond the range of float32, the dtype of X"):
+        est.fit(X, y)
+    assert not hasattr(est, "coef_")
+    assert np.isfinite(est.fit(X.astype(np.float64), y).coef_).all()
+
+
 def test_sample_weight_is_repetition_for_every_batch_size():
     X, y = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
     w = np.random.RandomState(0).randint(0, 4, size=60)

@@ -347,6 +347,15 @@ class BaseGD(BaseEstimator):
         if continuing and hasattr(self, "history_"):
             history = pd.concat([self.history_, history], ignore_index=True)
         history = history.astype({"epoch": "int64"})
+        coef, _ = self._unpack_params(outcome.state.params, X.shape[1], n_outputs)
+        largest = float(np.max(np.abs(coef), initial=0.0))
+        if largest > float(np.finfo(X.dtype).max):
+            # training ran in float64; coef_ takes X's dtype and would hold inf
+            raise ValueError(
+                f"The fitted coefficients reach {largest:.3g}, beyond the range of "
+                f"{X.dtype}, the dtype of X: fit on float64 X (X.astype(np.float64)) "
+                "or rescale X or y."
+            )
         self._store_params(outcome.state.params, X.shape[1], n_outputs, X.dtype)
         self._params64 = (
             outcome.state.params.copy(),
