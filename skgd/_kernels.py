@@ -392,6 +392,31 @@ def _row_accumulate(data, i, scale, geta, n_features, n_outputs, grad):
 
 
 @_jit
+def _row_accumulate_abs(data, i, scale, geta, n_features, n_outputs, grad):
+    """grad[W] += scale * |x_i| (outer) |geta|; grad[b] += scale * |geta|.
+
+    The sums of the gradient's terms without their signs: the gradient's size
+    before any cancellation, which scales the optimality measure (one pass
+    per fit, so kept simple rather than fast).
+    """
+    offset = n_features * n_outputs
+    for k in range(n_outputs):
+        grad[offset + k] += scale * abs(geta[k])
+    if data.sparse:
+        for p in range(data.indptr[i], data.indptr[i + 1]):
+            x = scale * abs(data.values[p])
+            base = data.indices[p] * n_outputs
+            for k in range(n_outputs):
+                grad[base + k] += x * abs(geta[k])
+    else:
+        for j in range(n_features):
+            x = scale * abs(data.X[i, j])
+            base = j * n_outputs
+            for k in range(n_outputs):
+                grad[base + k] += x * abs(geta[k])
+
+
+@_jit
 def _finish_gradient(model, params, grad, n_coef, inv):
     """Mean over the batch's weight, no intercept gradient if not fitted, penalty."""
     for j in range(params.shape[0]):
@@ -423,20 +448,25 @@ def _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size,
     start = 0
     while start < n:
         stop = min(start + batch_size, n)
-        weight_sum = 0.0
+        m = 0
         if stop - start == 1 and not data.sparse:
             # One dense row: write its gradient instead of zeroing, adding and
             # rescaling a dense buffer (three passes over d saved per row).
             i = order[start]
             _prefetch_row(data, order, start)
             start = stop
-            if data.w[i] == 0.0:
+            wi = data.w[i]
+            if wi == 0.0:
                 continue
             if fast:
                 eta[0] = params[n_coef] + _dense_dot(data.X, i, params, d)
             else:
                 _row_eta(data, i, params, d, n_out, eta)
             loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
+            # weights have mean 1 over the rows trained on, so the one-row
+            # batch steps along w_i * dL_i: unbiased for the gradient of J
+            for k in range(n_out):
+                geta[k] *= wi
             if fused:
                 t += 1
                 g = geta[0]
@@ -474,11 +504,13 @@ def _dense_epoch(data, model, opt_code, hyper, slots, params, order, batch_size,
                 _dense_axpy(data.X, i, wi * geta[0], grad, d)
             else:
                 _row_accumulate(data, i, wi, geta, d, n_out, grad)
-            weight_sum += wi
+            m += 1
         start = stop
-        if weight_sum == 0.0:
+        if m == 0:
             continue
-        _finish_gradient(model, params, grad, n_coef, 1.0 / weight_sum)
+        # the mean of w_i dL_i over the batch's rows (weights of mean 1): an
+        # unbiased estimate of the gradient of J at every batch size
+        _finish_gradient(model, params, grad, n_coef, 1.0 / m)
         t += 1
         _step(opt_code, params, grad, slots, hyper, lr, t, n_coef, no_lag)
     return t
@@ -506,7 +538,6 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
     start = 0
     while start < n:
         stop = min(start + batch_size, n)
-        weight_sum = 0.0
         m = 0
         for k in range(n_out):
             gb[k] = 0.0
@@ -537,9 +568,8 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
                 geta_batch[m, k] = wi * geta[k]
                 gb[k] += wi * geta[k]
             m += 1
-            weight_sum += wi
         start = stop
-        if weight_sum == 0.0:
+        if m == 0:
             continue
         t += 1
         if shrink <= 1e-9 or scale * shrink < 1e-9:
@@ -554,7 +584,7 @@ def _sparse_sgd_epoch(data, model, params, order, batch_size, lr, t):
                 scale = shrink
         else:
             scale *= shrink
-        c = lr / weight_sum
+        c = lr / m  # the batch's mean of w_i dL_i (weights of mean 1)
         c_v = c / scale  # one division per batch, not one per stored value
         for r in range(m):
             i = rows[r]
@@ -607,7 +637,7 @@ def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch
     batch = 0
     while start < n:
         stop = min(start + batch_size, n)
-        weight_sum = 0.0
+        m = 0
         n_cols = 0
         for k in range(n_out):
             grad[n_coef + k] = 0.0
@@ -620,6 +650,9 @@ def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch
             _row_eta(data, i, params, d, n_out, eta)
             loss_gradient(model.loss, data.y[i], eta, geta, model.loss_param)
             for p in range(data.indptr[i], data.indptr[i + 1]):
+                if data.values[p] == 0.0:
+                    # a stored zero touches nothing: the same model as without it
+                    continue
                 j = data.indices[p]
                 base = j * n_out
                 if mark[j] != batch:
@@ -633,13 +666,13 @@ def _sparse_lazy_epoch(data, model, opt_code, hyper, slots, params, order, batch
                     grad[base + k] += x * geta[k]
             for k in range(n_out):
                 grad[n_coef + k] += wi * geta[k]
-            weight_sum += wi
+            m += 1
         start = stop
         batch += 1
-        if weight_sum == 0.0:
+        if m == 0:
             continue
         t += 1
-        inv = 1.0 / weight_sum
+        inv = 1.0 / m  # the batch's mean of w_i dL_i (weights of mean 1)
         n_index = 0
         for c in range(n_cols):
             j = cols[c]
@@ -723,7 +756,7 @@ def _objective_chunks(loss: int):
     """
 
     @_jit
-    def chunks(data, model, params, rows, first, last, totals, weights, grads):
+    def chunks(data, model, params, rows, first, last, totals, weights, grads, absolute):
         d = model.n_features
         n_out = model.n_outputs
         n_coef = d * n_out
@@ -751,7 +784,9 @@ def _objective_chunks(loss: int):
                     _row_eta(data, i, params, d, n_out, eta)
                 total += wi * _one_loss_gradient(loss, data.y[i], eta, geta, model.loss_param)
                 weight_sum += wi
-                if want_grad:
+                if absolute:
+                    _row_accumulate_abs(data, i, wi, geta, d, n_out, grads[c])
+                elif want_grad:
                     if fast:
                         _dense_axpy(data.X, i, wi * geta[0], grads[c], d)
                     else:
@@ -804,14 +839,13 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def objective(data, model, params, grad, want_grad, rows=_ALL):
-    """J(params) over all rows; with ``want_grad`` also writes its gradient.
+def _chunk_sums(data, model, params, rows, want_grad, absolute=False):
+    """The per-chunk sums of J's pass: (totals, weights, grads).
 
-    ``rows`` (optional) restricts J to those rows. The rows are cut into at
-    most ``_MAX_CHUNKS`` chunks of at least ``_CHUNK_ROWS`` rows, each with
-    its own sums; the calling thread and up to ``_THREADS - 1`` pool threads
-    share the chunks, and the sums are added in chunk order, so J does not
-    depend on the number of threads.
+    The rows are cut into at most ``_MAX_CHUNKS`` chunks of at least
+    ``_CHUNK_ROWS`` rows, each with its own sums; the calling thread and up
+    to ``_THREADS - 1`` pool threads share the chunks, and the callers add
+    the sums in chunk order, so J does not depend on the number of threads.
     """
     n = data.y.shape[0] if rows.shape[0] == 0 else rows.shape[0]
     n_chunks = max(1, min(_MAX_CHUNKS, n // _CHUNK_ROWS))
@@ -821,7 +855,7 @@ def objective(data, model, params, grad, want_grad, rows=_ALL):
     chunks = _objective_chunks(model.loss)
     parts = min(_THREADS, n_chunks)
     bounds = [g * n_chunks // parts for g in range(parts + 1)]
-    args = (totals, weights, grads)
+    args = (totals, weights, grads, absolute)
     futures = [
         _executor().submit(chunks, data, model, params, rows, lo, hi, *args)
         for lo, hi in zip(bounds[1:-1], bounds[2:])
@@ -829,7 +863,39 @@ def objective(data, model, params, grad, want_grad, rows=_ALL):
     chunks(data, model, params, rows, bounds[0], bounds[1], *args)
     for future in futures:
         future.result()
-    return _objective_sum(model, params, grad, *args)
+    return totals, weights, grads
+
+
+def objective(data, model, params, grad, want_grad, rows=_ALL):
+    """J(params) over all rows; with ``want_grad`` also writes its gradient.
+
+    ``rows`` (optional) restricts J to those rows.
+    """
+    sums = _chunk_sums(data, model, params, rows, want_grad)
+    return _objective_sum(model, params, grad, *sums)
+
+
+def gradient_terms(data, model, params, rows=_ALL) -> np.ndarray:
+    """``sum_i w_i |x_ij| |dL_i/d eta_k| / sum_i w_i`` per parameter (intercepts: x = 1).
+
+    The size of each component of J's data gradient before its terms cancel;
+    the optimality measure divides by it (see :mod:`skgd._optimality`).
+    """
+    _, weights, grads = _chunk_sums(data, model, params, rows, True, absolute=True)
+    return grads.sum(axis=0) / weights.sum()
+
+
+def batch_gradient(data, model, params, rows, grad) -> None:
+    """The mini-batch step direction over ``rows``, into ``grad``.
+
+    ``sum_{i in rows} w_i dL_i / len(rows)`` plus the penalty's gradient: with
+    weights of mean 1 this is the unbiased estimate of the gradient of J that
+    the compiled epochs use; the engine calls it for update rules written in
+    NumPy, one batch at a time.
+    """
+    _, weights, grads = _chunk_sums(data, model, params, rows, True)
+    grad[:] = grads.sum(axis=0)
+    _finish_gradient(model, params, grad, model.n_features * model.n_outputs, 1.0 / rows.shape[0])
 
 
 @_jit

@@ -8,7 +8,13 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-_STATUS_CONVERGED, _STATUS_MAX_ITER, _STATUS_DIVERGED, _STATUS_CALLBACK = 0, 1, 2, 99
+_STATUS_CONVERGED, _STATUS_MAX_ITER, _STATUS_DIVERGED, _STATUS_SOLVER, _STATUS_CALLBACK = (
+    0,
+    1,
+    2,
+    3,
+    99,
+)
 
 
 class _Counted:
@@ -85,10 +91,6 @@ def _wrap_callback(callback):
     return lambda x, f: callback(x.copy())
 
 
-def _finite(value, grad) -> bool:
-    return bool(np.isfinite(value) and np.all(np.isfinite(grad)))
-
-
 def minimize(
     fun: Callable,
     x0=None,
@@ -107,14 +109,18 @@ def minimize(
     ``x <- optimizer.update(grad(x), state, x, learning_rate * schedule(k))``
     with the same update rules ``fit`` uses.
 
-    **Stopping rule.** Stop with ``success=True`` as soon as the Euclidean
-    norm of the gradient at the current iterate is ``<= tol`` (checked at
-    ``x0`` too, so a start at a minimum takes 0 steps); otherwise stop after
+    **Stopping rule** (the one every skgd fit uses). The optimality measure
+    at an iterate ``x`` is ``max_j |g_j(x)| / max_j |g_j(x0)|``: the largest
+    gradient component relative to its size at the start, so it does not
+    change when ``fun`` or ``x`` are rescaled. (On an :func:`skgd.objective`,
+    each component is divided by the objective's own ``gradient_scale()``
+    instead, exactly as in ``fit``.) The run stops with
+    ``success=True`` as soon as it is ``<= tol`` (checked at ``x0`` too, so a
+    start at a stationary point takes 0 steps); otherwise it stops after
     ``max_iter`` updates with ``success=False``. ``tol=None`` always runs
     ``max_iter`` updates. Stochastic-style optimizers with a constant step
     (Adam especially) may hover around a minimum without meeting a tight
-    ``tol``; judge them by ``res.x`` and ``res.fun`` or use a decaying
-    ``schedule``.
+    ``tol``; use a decaying ``schedule``.
 
     **Divergence.** If the value, the gradient or the iterate stops being
     finite, the run stops with ``success=False``, ``status=2`` and a message
@@ -139,10 +145,9 @@ def minimize(
         As in the estimators: ``'sgd'``, ``'momentum'``, ``'nesterov'``,
         ``'adagrad'``, ``'rmsprop'``, ``'adam'``, ``'adamw'``, ``'nadam'``,
         ``'lbfgs'``, or an instance from :mod:`skgd.optimizers`. ``'lbfgs'``
-        runs :func:`scipy.optimize.minimize` (L-BFGS-B) with ``gtol=tol`` (on
-        the largest gradient component, scipy's rule) and
-        ``maxiter=max_iter``; ``learning_rate`` and ``schedule`` are then
-        ignored.
+        runs :func:`scipy.optimize.minimize` (L-BFGS-B), stopped by the same
+        rule, with ``maxiter=max_iter``; ``learning_rate`` and ``schedule``
+        are then ignored.
     learning_rate : float, default=0.01
         Base step size, > 0.
     schedule : str, Schedule or callable, default='constant'
@@ -151,7 +156,7 @@ def minimize(
     max_iter : int, default=1000
         Maximum number of updates, >= 0.
     tol : float or None, default=1e-6
-        Gradient-norm tolerance of the stopping rule.
+        Tolerance of the stopping rule on the optimality measure (above).
     callback : callable, default=None
         Called after each update as ``callback(intermediate_result)`` (an
         ``OptimizeResult`` with ``x`` and ``fun``) if its one parameter has
@@ -163,7 +168,9 @@ def minimize(
     scipy.optimize.OptimizeResult
         ``x``, ``fun``, ``jac`` (gradient at ``x``), ``nit`` (updates made),
         ``nfev``, ``njev``, ``success``, ``status`` (0 converged, 1
-        ``max_iter`` reached, 2 diverged, 99 stopped by the callback),
+        ``max_iter`` reached, 2 diverged, 3 L-BFGS-B stopped on its own terms
+        before the rule was met, 99 stopped by the callback), ``optimality``
+        (the measure at ``x``),
         ``message``, and ``path``: ndarray of shape (nit + 1, n), the iterates
         from ``x0`` to ``x``.
 
@@ -182,9 +189,14 @@ def minimize(
     >>> bool(res.success), np.round(res.x, 4), res.path.shape[0] == res.nit + 1
     (True, array([3., 3.]), True)
     """
+    from ._engine import CALLBACK, CONVERGED, SOLVER_STOPPED, Settings, TrainState, train
+    from ._lbfgs import LBFGSB
+    from ._problem import FunctionProblem
+    from ._steppers import FullBatch
+    from .exceptions import DivergenceError
     from .optimizers import resolve_optimizer
     from .optimizers._base import check_range
-    from .schedules import resolve_schedule
+    from .schedules import Constant, resolve_schedule
 
     if x0 is None:
         if not hasattr(fun, "x0"):
@@ -201,106 +213,77 @@ def minimize(
     evaluate = _Counted(fun, jac)
     cb = _wrap_callback(callback)
     if opt.is_line_search:
-        return _scipy_lbfgs(evaluate, x, opt, max_iter, tol, cb)
-
-    check_range("learning_rate", learning_rate, 0.0, low_open=True)
-    sched = resolve_schedule(schedule)
-    sched_state = sched.init(max_iter)
-    state = opt.init(x.shape[0])
-    value, grad = evaluate(x)
-    path = [x.copy()]
-    nit, lr = 0, float(learning_rate)
-    if not _finite(value, grad):
-        status, message = (
-            _STATUS_DIVERGED,
-            f"The objective or gradient at x0 is not finite ({value}).",
+        sched = Constant()
+        stepper = LBFGSB(
+            opt,
+            options={
+                "maxiter": max_iter,
+                "maxcor": int(opt.maxcor),
+                "gtol": 0.0,
+                "ftol": 0.0,
+            },
         )
-    while _finite(value, grad):
-        norm = float(np.linalg.norm(grad))
-        if tol is not None and norm <= tol:
-            status = _STATUS_CONVERGED
-            message = f"Converged: gradient norm {norm:.3g} <= tol={tol:g} after {nit} steps."
-            break
-        if nit >= max_iter:
-            status = _STATUS_MAX_ITER
-            message = f"Maximum number of iterations ({max_iter}) reached; gradient norm {norm:.3g}"
-            message += "." if tol is None else f" > tol={tol:g}."
-            break
-        lr = float(learning_rate) * float(sched.multiplier(nit, sched_state))
-        with np.errstate(over="ignore", invalid="ignore"):
-            x_new, state = opt.update(grad, state, x, lr)
-            if np.all(np.isfinite(x_new)):
-                new_value, new_grad = evaluate(x_new)
-            else:
-                new_value, new_grad = np.inf, x_new
-        if not _finite(new_value, new_grad):
-            status = _STATUS_DIVERGED
-            message = (
-                f"Diverged at step {nit + 1} with learning_rate={lr:.6g}: the "
-                f"{'objective' if np.all(np.isfinite(x_new)) else 'iterate'} stopped being "
-                f"finite. Lower the learning rate (try {lr / 10:.3g}); x is the last "
-                "finite iterate."
-            )
-            break
-        x, value, grad = x_new, new_value, new_grad
-        nit += 1
-        path.append(x.copy())
-        sched_state = sched.observe(sched_state, value)
-        if cb is not None:
-            try:
-                cb(x, value)
-            except StopIteration:
-                status, message = _STATUS_CALLBACK, "`callback` raised `StopIteration`."
-                break
+    else:
+        check_range("learning_rate", learning_rate, 0.0, low_open=True)
+        sched = resolve_schedule(schedule)
+        stepper = FullBatch(opt)
+    state = TrainState(x, opt.init(x.shape[0]), sched.init(max_iter))
+    path = [x.copy()]
+    settings = Settings(
+        learning_rate=float(learning_rate),
+        max_iter=max_iter,
+        tol=tol,
+        keep_best=False,
+        blow_up=None,
+    )
+    try:
+        scale = fun.gradient_scale() if hasattr(fun, "gradient_scale") else None
+        outcome = train(
+            FunctionProblem(evaluate, scale),
+            state,
+            stepper,
+            schedule=sched,
+            settings=settings,
+            on_epoch=lambda params: path.append(params.copy()),
+            callback=cb,
+        )
+    except DivergenceError as exc:
+        done = exc.outcome
+        if done is None:  # not finite at x0
+            value, grad = evaluate(x)
+            done_x, nit, measure = x, 0, np.inf
+        else:
+            done_x, value, grad = done.state.params, done.value, done.gradient
+            nit, measure = done.epochs, done.optimality
+        return OptimizeResult(
+            x=done_x,
+            fun=value,
+            jac=grad,
+            nit=nit,
+            nfev=evaluate.nfev,
+            njev=evaluate.njev,
+            success=False,
+            status=_STATUS_DIVERGED,
+            message=f"{exc} x is the last finite iterate.",
+            optimality=measure,
+            path=np.array(path),
+        )
+    status = {
+        CONVERGED: _STATUS_CONVERGED,
+        CALLBACK: _STATUS_CALLBACK,
+        SOLVER_STOPPED: _STATUS_SOLVER,
+    }.get(outcome.status, _STATUS_MAX_ITER)
     return OptimizeResult(
-        x=x,
-        fun=value,
-        jac=grad,
-        nit=nit,
+        x=outcome.state.params,
+        fun=outcome.value,
+        jac=outcome.gradient,
+        nit=outcome.epochs,
         nfev=evaluate.nfev,
         njev=evaluate.njev,
         success=status == _STATUS_CONVERGED,
         status=status,
-        message=message,
-        path=np.array(path),
-    )
-
-
-def _scipy_lbfgs(evaluate, x0, opt, max_iter, tol, cb) -> OptimizeResult:
-    """L-BFGS-B from scipy on the same function, recording the iterates."""
-    from scipy.optimize import minimize as scipy_minimize
-
-    path = [x0.copy()]
-
-    def record(intermediate_result):
-        path.append(np.array(intermediate_result.x, dtype=np.float64))
-        if cb is not None:
-            cb(path[-1], float(intermediate_result.fun))
-
-    options = {
-        "maxiter": max_iter,
-        "maxcor": int(opt.maxcor),
-        "gtol": 0.0 if tol is None else float(tol),
-    }
-    with np.errstate(over="ignore", invalid="ignore"):
-        res = scipy_minimize(
-            evaluate, x0, jac=True, method="L-BFGS-B", options=options, callback=record
-        )
-    value, grad = float(res.fun), np.asarray(res.jac, dtype=np.float64)
-    success, status, message = bool(res.success), int(res.status), str(res.message)
-    if not _finite(value, grad):
-        success, status = False, _STATUS_DIVERGED
-        message = f"L-BFGS-B stopped at a non-finite objective ({value}): {message}"
-    return OptimizeResult(
-        x=np.asarray(res.x, dtype=np.float64),
-        fun=value,
-        jac=grad,
-        nit=int(res.nit),
-        nfev=evaluate.nfev,
-        njev=evaluate.njev,
-        success=success,
-        status=status,
-        message=message,
+        message=outcome.message,
+        optimality=outcome.optimality,
         path=np.array(path),
     )
 

@@ -123,6 +123,20 @@ class Objective:
         value, grad = self._problem.value_and_gradient(self._full(theta))
         return float(value), self._free(grad)
 
+    def gradient_scale(self) -> np.ndarray:
+        """The scale of the optimality measure, as ``fit`` uses it (one per component of ``theta``).
+
+        Each gradient component's size at the null model (zero coefficients,
+        the best constant intercept) before its terms cancel; see the user
+        guide. :func:`skgd.minimize` on this objective stops by it, so it
+        stops where ``fit`` would.
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        return self._free(self._problem.gradient_scale())
+
     def unpack(self, theta):
         """Split ``theta`` into ``(coef, intercept)`` in the estimator's public shapes.
 
@@ -213,13 +227,14 @@ def objective(estimator, X, y, sample_weight=None) -> Objective:
             "transform X with its first steps and pass the final estimator."
         )
     from ._kernels import make_data
-    from ._training import Problem
+    from ._problem import Problem
 
     # _prepare validates with reset=True, which sets attributes: work on a clone.
     est = clone(estimator)
     prep = est._prepare(X, y, sample_weight)
     x0 = est._initial_params(prep.X, prep.y, prep.w, prep.n_outputs, prep.info)
-    problem = Problem(make_data(prep.X, prep.y_fit, prep.w), prep.model)
+    null = est._null_params(prep.X, prep.y, prep.w, prep.n_outputs, prep.info)
+    problem = Problem(make_data(prep.X, prep.y_fit, prep.w), prep.model, null_params=null)
     obj = Objective(est, problem, x0)
     # compare_solvers needs the validated arrays for the closed form.
     obj._prepared = prep

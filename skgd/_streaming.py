@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numbers
 import os
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -43,7 +42,7 @@ def fit_csv(
     n_passes: int = 1,
     validation: float | str | os.PathLike | None = None,
     patience: int | None = None,
-    tol: float = 0.0,
+    tol: float | None = None,
     classes=None,
     random_state: int = 0,
     read_csv_kwargs: dict | None = None,
@@ -87,10 +86,14 @@ def fit_csv(
         scores nothing.
     patience : int, default=None
         With ``validation``: stop after this many passes without the
-        validation score improving by more than ``tol``. None runs all
-        ``n_passes``.
-    tol : float, default=0.0
-        Improvement that counts for ``patience``.
+        validation score improving by more than ``tol`` (early stopping).
+    tol : float, default=None
+        The stopping rule's tolerance: after every pass, J and its gradient
+        over all the training rows of the file (one more read) give the
+        optimality measure that ``fit`` stops on, and training stops once it
+        is ``<= tol``. None uses ``estimator.tol``; ``n_passes`` ending
+        training first gives a ``ConvergenceWarning``. With ``patience`` it
+        is also the validation improvement that counts.
     classes : array-like, default=None
         For classifiers not fitted yet: every label. None reads them from the
         target column first (one extra read of that column only).
@@ -106,10 +109,11 @@ def fit_csv(
     -------
     history : pandas.DataFrame
         One row per pass: ``pass``, ``rows`` (training rows), ``epochs``
-        (``estimator.n_iter_`` after the pass), ``loss`` (row-weighted mean
-        of the chunks' J, each after its own epoch), ``validation_score``
-        (R^2 for regressors, accuracy for classifiers; NaN without
-        validation) and ``seconds``.
+        (``estimator.n_iter_`` after the pass), ``loss`` (J over all the
+        training rows of the file at the end of the pass), ``optimality``
+        (the measure the stopping rule reads), ``validation_score`` (R^2 for
+        regressors, accuracy for classifiers; NaN without validation) and
+        ``seconds``.
 
     See Also
     --------
@@ -145,87 +149,177 @@ def fit_csv(
             f"{type(estimator).__name__} has no partial_fit, so it cannot learn chunk by "
             "chunk; use an estimator such as skgd.GDRegressor or skgd.GDClassifier."
         )
+    if not hasattr(estimator, "_training_data"):
+        raise TypeError(
+            f"fit_csv trains skgd's estimators (GDRegressor, GDClassifier, "
+            f"ExponentialGrowthRegressor); got {type(estimator).__name__}."
+        )
     holdout = None
     if isinstance(validation, numbers.Real) and not isinstance(validation, bool):
         if not 0.0 < validation < 1.0:
             raise ValueError(f"validation as a fraction must be in (0, 1); got {validation}.")
         holdout = float(validation)
+    if tol is not None:
+        from .optimizers._base import check_range
+
+        check_range("tol", tol, 0.0)
+    reading = dict(
+        path=path,
+        target=target,
+        features=features,
+        sample_weight=sample_weight,
+        chunksize=chunksize,
+        read_csv_kwargs=read_csv_kwargs,
+    )
+
+    def training_chunks():
+        return _chunks(**reading, holdout=holdout, keep="train", random_state=random_state)
+
     fit_kwargs = {}
     if is_classifier(estimator) and not hasattr(estimator, "classes_"):
         if classes is None:
             classes = _labels(path, target, chunksize, read_csv_kwargs)
         fit_kwargs["classes"] = np.asarray(classes)
-
-    rows_out = []
-    best, stale = -np.inf, 0
-    for n_pass in range(1, n_passes + 1):
-        tic = time.perf_counter()
-        n_rows, loss_sum = 0, 0.0
-        for Xc, yc, wc in _chunks(
-            path,
-            target,
-            features,
-            sample_weight,
-            chunksize,
-            read_csv_kwargs,
-            holdout=holdout,
-            keep="train",
-            random_state=random_state,
-        ):
-            if yc.shape[0] == 0:
-                continue
-            estimator.partial_fit(Xc, yc, sample_weight=wc, **fit_kwargs)
-            # classes are fixed by the first call; later calls must not repeat them
-            fit_kwargs = {}
-            n_rows += yc.shape[0]
-            loss_sum += yc.shape[0] * estimator.loss_curve_[-1]
-        if n_rows == 0:
+    if not hasattr(estimator, "coef_"):
+        # the model's start, from the first chunk (as its first partial_fit
+        # would start), so that J over the file can be evaluated before pass 1
+        first = next((c for c in training_chunks() if c[1].shape[0]), None)
+        if first is None:
             raise ValueError(f"{os.fspath(path)!r} has no training rows.")
-        score = np.nan
-        if holdout is not None:
-            score = score_csv(
-                estimator,
-                path,
-                target=target,
-                features=features,
-                sample_weight=sample_weight,
-                chunksize=chunksize,
-                read_csv_kwargs=read_csv_kwargs,
-                _holdout=(holdout, random_state),
-            )
-        elif validation is not None:
-            score = score_csv(
-                estimator,
-                validation,
-                target=target,
-                features=features,
-                sample_weight=sample_weight,
-                chunksize=chunksize,
-                read_csv_kwargs=read_csv_kwargs,
-            )
-        row = {
-            "pass": n_pass,
-            "rows": n_rows,
-            "epochs": int(estimator.n_iter_),
-            "loss": loss_sum / n_rows,
-            "validation_score": score,
-            "seconds": time.perf_counter() - tic,
+        estimator._start(first[0], first[1], first[2], **fit_kwargs)
+
+    score = None
+    if holdout is not None:
+
+        def score(params):
+            return score_csv(estimator, **reading, _holdout=(holdout, random_state))
+
+    elif validation is not None:
+
+        def score(params):
+            return score_csv(estimator, **{**reading, "path": validation})
+
+    from ._engine import Settings, TrainState, train, warn_if_not_converged
+    from .schedules import Constant
+
+    passes = _Passes(estimator, training_chunks, fit_kwargs, verbose)
+    state = TrainState(estimator._continue_params(), estimator.optimizer_state_, {})
+    outcome = train(
+        _FileProblem(estimator, training_chunks),
+        state,
+        passes,
+        schedule=Constant(),
+        settings=Settings(
+            learning_rate=np.nan,
+            max_iter=n_passes,
+            tol=estimator.tol if tol is None else tol,
+            n_iter_no_change=n_passes + 1 if patience is None else patience,
+            keep_best=False,
+            name="fit_csv: ",
+        ),
+        validation=score,
+    )
+    warn_if_not_converged(outcome, name="fit_csv: ", stacklevel=2)
+    rows = [
+        {
+            "pass": row["epoch"],
+            "rows": passes.rows[k],
+            "epochs": passes.epochs[k],
+            "loss": row["loss"],
+            "optimality": row["optimality"],
+            "validation_score": row["validation_score"],
+            "seconds": row["seconds"],
         }
-        rows_out.append(row)
-        if verbose:
-            print(
-                f"pass {n_pass}: {n_rows} rows, loss={row['loss']:.6g}, "
-                f"validation score={score:.6g}, {row['seconds']:.2f} s",
-                flush=True,
-            )
-        if patience is not None:
-            if score > best + tol:
-                best, stale = score, 0
-            else:
-                stale += 1
-                if stale >= patience:
-                    break
-    return pd.DataFrame(rows_out, columns=list(rows_out[0]))
+        for k, row in enumerate(outcome.history[1:])
+    ]
+    columns = ["pass", "rows", "epochs", "loss", "optimality", "validation_score", "seconds"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+class _FileProblem:
+    """J of the estimator over every training row of a file, read chunk by chunk.
+
+    The same J as in memory: each chunk's weighted sums come from the kernels'
+    pass, added up and finished once (mean, intercept rule, penalty).
+    """
+
+    def __init__(self, estimator, chunks):
+        self.estimator = estimator
+        self.chunks = chunks
+        self.n_coef = 0
+        self.a1 = 0.0
+
+    def value_and_gradient(self, params, grad=None):
+        from ._kernels import _chunk_sums, _objective_sum
+
+        total, weight, grad_sum, model = 0.0, 0.0, np.zeros_like(params), None
+        for X, y, w in self.chunks():
+            if y.shape[0] == 0:
+                continue
+            data, model = self.estimator._training_data(X, y, w)
+            totals, weights, grads = _chunk_sums(data, model, params, np.empty(0, np.int64), True)
+            total += totals.sum()
+            weight += weights.sum()
+            grad_sum += grads.sum(axis=0)
+        if model is None:
+            raise ValueError("The file has no training rows.")
+        self.n_coef = model.n_features * model.n_outputs
+        self.a1 = model.a1
+        grad = np.empty_like(params) if grad is None else grad
+        value = _objective_sum(
+            model, params, grad, np.array([total]), np.array([weight]), grad_sum[None, :]
+        )
+        return float(value), grad
+
+    def gradient_scale(self, grad_at_start=None):
+        # the scale of the estimator's own first fit (its first chunk's null model)
+        return self.estimator._gradient_scale
+
+    def measure(self, params, grad, scale, tol=None):
+        from ._optimality import optimality
+
+        return optimality(grad, params, scale, a1=self.a1, n_coef=self.n_coef, tol=tol)
+
+
+class _Passes:
+    """The stepper of :func:`fit_csv`: one epoch is one pass of ``partial_fit`` over the file."""
+
+    stochastic = True
+    name = "fit_csv"
+
+    def __init__(self, estimator, chunks, fit_kwargs, verbose):
+        self.estimator = estimator
+        self.chunks = chunks
+        self.fit_kwargs = dict(fit_kwargs)
+        self.verbose = verbose
+        self.rows: list[int] = []
+        self.epochs: list[int] = []
+
+    def run(self, run) -> None:
+        for _ in range(run.settings.max_iter):
+            n_rows = 0
+            for X, y, w in self.chunks():
+                if y.shape[0] == 0:
+                    continue
+                self.estimator.partial_fit(X, y, sample_weight=w, **self.fit_kwargs)
+                # classes are fixed by the first call; later calls must not repeat them
+                self.fit_kwargs = {}
+                n_rows += y.shape[0]
+            self.rows.append(n_rows)
+            self.epochs.append(int(self.estimator.n_iter_))
+            run.state.params = self.estimator._continue_params()
+            value, _ = run.problem.value_and_gradient(run.state.params, run.grad)
+            stop = run.end_epoch(value, np.nan)
+            if self.verbose:
+                row = run.history[-1]
+                print(
+                    f"pass {row['epoch']}: {n_rows} rows, loss={row['loss']:.6g}, "
+                    f"optimality={row['optimality']:.3g}, validation score="
+                    f"{row['validation_score']:.6g}, {row['seconds']:.2f} s",
+                    flush=True,
+                )
+            if stop:
+                return
 
 
 def score_csv(

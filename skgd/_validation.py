@@ -65,6 +65,51 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     return w
 
 
+def normalize_weights(w: np.ndarray, unit: float | None = None) -> tuple[np.ndarray, float]:
+    """Weights in units of their mean over the rows of positive weight.
+
+    J is the same for any positive scale of the weights, and with weights of
+    mean 1 the plain batch mean of ``w_i dL_i`` is an unbiased step at every
+    batch size. Computed through the largest weight first, so that weights
+    near float64's limits (1e308, 1e-320) neither overflow nor vanish.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_samples,)
+        Non-negative, finite, not all zero (see :func:`check_sample_weight`).
+    unit : float, default=None
+        Divide by this instead of the mean (``partial_fit`` after the first
+        call: every chunk in the unit of the first).
+
+    Returns
+    -------
+    w : ndarray
+        A new array.
+    unit : float
+        The mean positive weight that was divided out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd._validation import normalize_weights
+    >>> normalize_weights(np.array([2.0, 0.0, 6.0]))
+    (array([0.5, 0. , 1.5]), 4.0)
+    """
+    largest = float(np.max(w))
+    relative = w / largest
+    mean = float(np.mean(relative[relative > 0]))
+    if unit is None:
+        return relative / mean, largest * mean
+    with np.errstate(over="ignore"):
+        out = w / unit
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            "sample_weight of this partial_fit call are beyond float64's range in the unit "
+            f"of the first call (mean weight {unit:.3g}); rescale the weights."
+        )
+    return out, unit
+
+
 def check_random_state_param(value) -> None:
     """Check ``random_state`` up front, so a bad seed is not reported by numpy unnamed."""
     if value is None or isinstance(value, np.random.RandomState):

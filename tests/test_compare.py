@@ -183,12 +183,13 @@ def test_fit_lbfgs_equals_scipy(cls, loss, kind, penalty):
     from skgd._lbfgs import lbfgs_options
 
     X, y, w = _small_data(kind)
-    est = cls(loss=loss, optimizer="lbfgs", penalty=penalty, alpha=0.05, max_iter=500)
+    # a tight tol: run to where scipy's own tests end, as a plain scipy call does
+    est = cls(loss=loss, optimizer="lbfgs", penalty=penalty, alpha=0.05, max_iter=500, tol=1e-8)
     fitted = clone(est).fit(X, y, sample_weight=w)
     obj = objective(est, X, y, sample_weight=w)
     theta_fit = obj.params_of(fitted)
     if penalty in (None, "l2"):
-        # The same solver on the same function with the same options: the same answer.
+        # The same solver on the same function: the same answer.
         res = scipy.optimize.minimize(
             obj.value_and_gradient,
             obj.x0,
@@ -206,7 +207,16 @@ def test_fit_lbfgs_equals_scipy(cls, loss, kind, penalty):
 
 
 # ---------------------------------------------------------------- compare_solvers
-COLUMNS = ["solver", "objective", "objective_gap", "max_coef_diff", "n_iter", "seconds"]
+COLUMNS = [
+    "solver",
+    "objective",
+    "objective_gap",
+    "relative_gap",
+    "max_coef_diff",
+    "n_iter",
+    "seconds",
+    "setup_seconds",
+]
 
 
 def test_compare_ols_three_rows_agree(diabetes):
@@ -313,9 +323,10 @@ def test_minimize_gradient_forms_agree():
 
 def test_minimize_momentum_converges_on_round_bowl_in_about_50_steps():
     # Heavy ball with beta = 0.9 contracts by sqrt(0.9) ~ 0.95 per step at best,
-    # so ~50 steps buy a gradient norm ~1e-2 from a start at distance ~2.
+    # so ~50 steps buy a gradient ~200 times smaller than at the start
+    # (measured: 34 steps for 100 times, 44 for 200, 83 for 1000).
     surface = landscapes.quadratic(condition=1.0)
-    res = minimize(surface, optimizer=SGD(momentum=0.9), learning_rate=0.1, tol=1e-2)
+    res = minimize(surface, optimizer=SGD(momentum=0.9), learning_rate=0.1, tol=5e-3)
     assert res.success and res.status == 0
     assert 35 <= res.nit <= 60
     assert surface.distance_to_minimum(res.x) < 1e-2
@@ -364,7 +375,7 @@ def test_minimize_divergence_is_reported_not_raised():
         warnings.simplefilter("error")
         res = minimize(surface, optimizer="sgd", learning_rate=1e3, max_iter=10_000)
     assert not res.success and res.status == 2
-    assert "Diverged" in res.message and "learning_rate" in res.message
+    assert "diverged" in res.message and "learning_rate" in res.message
     assert np.all(np.isfinite(res.x)) and np.all(np.isfinite(res.path))
 
 
@@ -378,8 +389,11 @@ def test_minimize_lbfgs_records_path():
         method="L-BFGS-B",
         options={"gtol": 1e-6, "maxiter": 200},
     )
-    assert res.success and res.nit == ref.nit
-    np.testing.assert_allclose(res.x, ref.x)
+    # scipy's iterations, stopped by skgd's rule (the gradient 1e6 times
+    # smaller than at the start) rather than scipy's own
+    assert res.success and abs(res.nit - ref.nit) <= 5
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-5)
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-5)
     assert res.path.shape == (res.nit + 1, 2)
 
 
@@ -395,7 +409,7 @@ def test_minimize_on_objective_and_callback(diabetes):
     res = minimize(obj, optimizer="nesterov", learning_rate=0.1, callback=callback)
     assert res.status == 99 and res.nit == 5 and not res.success
     assert len(seen) == 5 and seen[-1] < obj.value(obj.x0)
-    res = minimize(obj, optimizer="nesterov", learning_rate=0.2, max_iter=5000, tol=1e-6)
+    res = minimize(obj, optimizer="nesterov", learning_rate=0.2, max_iter=5000, tol=1e-8)
     assert res.success
     closed = compare_solvers(GDRegressor(penalty="l2", alpha=1.0, optimizer="lbfgs"), *diabetes)
     np.testing.assert_allclose(res.x, closed.attrs["params"]["closed form (ridge)"], atol=1e-5)

@@ -31,8 +31,9 @@ def test_same_minimum_fewer_iterations_on_unscaled_columns(fit_intercept):
     j_plain, j_pre = obj.value(obj.params_of(plain)), obj.value(obj.params_of(pre))
     assert j_pre <= j_plain + 1e-9 * abs(j_plain)
     np.testing.assert_allclose(pre.coef_, plain.coef_, rtol=1e-5, atol=1e-8)
-    # the whole point: a handful of iterations instead of hundreds
-    assert pre.n_iter_ <= 30 < plain.n_iter_
+    # the whole point: a handful of iterations instead of many (tol=None:
+    # both run until float64 cannot lower J any further)
+    assert pre.n_iter_ <= 40 < plain.n_iter_
 
 
 def test_matches_the_normal_equations():

@@ -108,12 +108,12 @@ def test_history_is_a_dataframe_that_accumulates(frame, kind):
     history = est.history_
     assert isinstance(history, pd.DataFrame)
     assert history.columns.tolist() == [
-        "epoch", "loss", "learning_rate", "validation_score", "seconds"
+        "epoch", "loss", "optimality", "learning_rate", "validation_score", "seconds"
     ]  # fmt: skip
-    assert history["epoch"].tolist() == [1, 2, 3, 4]
+    assert history["epoch"].tolist() == [0, 1, 2, 3, 4]  # the start, then each epoch
     assert history["epoch"].dtype == np.int64
-    assert history["loss"].tolist() == est.loss_curve_
+    assert history["loss"].tolist()[1:] == est.loss_curve_
     y = {"regressor": y_reg, "classifier": y_clf, "growth": y_count}[kind]
     est.partial_fit(X, y)
-    assert est.history_["epoch"].tolist() == [1, 2, 3, 4, 5]
-    assert est.history_.index.tolist() == [0, 1, 2, 3, 4]
+    assert est.history_["epoch"].tolist() == [0, 1, 2, 3, 4, 5]
+    assert est.history_.index.tolist() == [0, 1, 2, 3, 4, 5]

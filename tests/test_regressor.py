@@ -87,7 +87,7 @@ def test_l2_penalty_matches_ridge(diabetes):
     X, y = diabetes
     alpha = 0.05
     ref = Ridge(alpha=alpha * X.shape[0]).fit(X, y)
-    model = GDRegressor(optimizer="lbfgs", penalty="l2", alpha=alpha).fit(X, y)
+    model = GDRegressor(optimizer="lbfgs", penalty="l2", alpha=alpha, tol=1e-8).fit(X, y)
     np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-5)
 
 
@@ -220,12 +220,15 @@ def test_pandas_input_feature_names_and_history():
     assert list(model.history_.columns) == [
         "epoch",
         "loss",
+        "optimality",
         "learning_rate",
         "validation_score",
         "seconds",
     ]
-    assert len(model.history_) == model.n_iter_ == len(model.loss_curve_) == 30
-    assert model.history_["epoch"].tolist() == list(range(1, 31))
+    # the start (epoch 0) and one row per epoch; loss_curve_ is J after each epoch
+    assert len(model.history_) - 1 == model.n_iter_ == len(model.loss_curve_) == 30
+    assert model.history_["epoch"].tolist() == list(range(0, 31))
+    assert model.history_["loss"].tolist()[1:] == model.loss_curve_
 
 
 def test_same_random_state_same_model_and_shuffle_matters(diabetes):
@@ -261,7 +264,8 @@ def test_schedule_position_continues_across_partial_fit(diabetes):
     model = GDRegressor(optimizer="sgd", learning_rate=0.1, schedule="exponential")
     for _ in range(3):
         model.partial_fit(X, y)
-    np.testing.assert_allclose(model.history_["learning_rate"], 0.1 * 0.95 ** np.arange(3))
+    trained = model.history_.iloc[1:]  # row 0 is the start of the first call
+    np.testing.assert_allclose(trained["learning_rate"], 0.1 * 0.95 ** np.arange(3))
 
 
 def test_tol_none_runs_max_iter_without_warning_and_tol_warns(diabetes):
@@ -318,8 +322,13 @@ def test_verbose_prints_one_line_per_epoch(diabetes, capsys):
     X, y = diabetes
     GDRegressor(max_iter=3, tol=None, verbose=1).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3
-    assert re.match(r"GDRegressor: epoch 3: loss=[\d.e+-]+, learning_rate=0.1, [\d.]+ s", lines[2])
+    assert len(lines) == 4  # the start, then one line per epoch
+    assert re.match(r"GDRegressor: epoch 0: loss=[\d.e+-]+, optimality=[\d.e+-]+, ", lines[0])
+    assert re.match(
+        r"GDRegressor: epoch 3: loss=[\d.e+-]+, optimality=[\d.e+-]+, learning_rate=0.1, "
+        r"[\d.]+ s",
+        lines[3],
+    )
 
 
 def test_pickle_round_trip_resumes_identically(diabetes):

@@ -646,7 +646,8 @@ def test_interrupt_in_the_validation_hook(regression_data, monkeypatch):
 
     def score(*args):
         calls.append(1)
-        if len(calls) == 4:
+        # call 1 scores the start, call k + 1 epoch k: interrupt while scoring epoch 4
+        if len(calls) == 5:
             raise KeyboardInterrupt
         return real(*args)
 

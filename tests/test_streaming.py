@@ -101,7 +101,7 @@ def test_passes_of_chunks_continue_a_fit_exactly(kind, optimizer):
     streamed = _stream(first, X, y, n_passes=2)
     _assert_same_model(long_fit, streamed)
     assert streamed.n_iter_ == 1 + 2 * len(CHUNKS)
-    assert len(streamed.history_) == streamed.n_iter_
+    assert len(streamed.history_) == streamed.n_iter_ + 1  # and the start
 
 
 def test_warm_start_fit_equals_passes_of_chunks():
@@ -117,8 +117,9 @@ def test_each_partial_fit_call_is_one_schedule_epoch():
     est = _configured("regression", Adam(), schedule=ExponentialDecay(decay_rate=0.5))
     _stream(est, X, y)
     expected = 0.02 * 0.5 ** np.arange(len(CHUNKS))
-    np.testing.assert_allclose(est.history_["learning_rate"], expected)
-    assert est.history_["epoch"].tolist() == [1, 2, 3, 4]
+    trained = est.history_.iloc[1:]  # row 0: the start of the first call
+    np.testing.assert_allclose(trained["learning_rate"], expected)
+    assert est.history_["epoch"].tolist() == [0, 1, 2, 3, 4]
 
 
 def test_float32_partial_fit_continues_from_float64_parameters():
@@ -169,7 +170,7 @@ def test_fit_csv_matches_the_manual_chunk_loop(regression_csv):
     fit_csv(helper, path, target="y", sample_weight="w", chunksize=500)
     _assert_same_model(helper, manual)
     assert history.columns.tolist() == [
-        "pass", "rows", "epochs", "loss", "validation_score", "seconds"
+        "pass", "rows", "epochs", "loss", "optimality", "validation_score", "seconds"
     ]  # fmt: skip
     assert history["rows"].tolist() == [3000] and history["epochs"].tolist() == [6]
     assert np.isnan(history["validation_score"].iloc[0])
@@ -183,7 +184,7 @@ def test_fit_csv_several_passes_reach_the_in_memory_score(regression_csv, tmp_pa
     history = fit_csv(est, path, target="y", features=list(X.columns), chunksize=400,
                       n_passes=4, validation=0.25)  # fmt: skip
     assert history["pass"].tolist() == [1, 2, 3, 4]
-    assert est.n_iter_ == 4 * 8 and len(est.history_) == est.n_iter_
+    assert est.n_iter_ == 4 * 8 and len(est.history_) == est.n_iter_ + 1
     # the held-out quarter: about 750 rows, the same ones every pass
     assert history["rows"].nunique() == 1 and 2100 < history["rows"].iloc[0] < 2400
     assert history["validation_score"].iloc[-1] == pytest.approx(in_memory, abs=0.01)

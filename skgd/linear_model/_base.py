@@ -1,5 +1,5 @@
 """What the three estimators share: hyperparameter checks, the fit /
-partial_fit plumbing around :func:`skgd._training.train`, and prediction of
+partial_fit plumbing around :func:`skgd._engine.train`, and prediction of
 the linear part. The subclasses say how targets are encoded and scored."""
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .. import _training
+from .._engine import COLUMNS, Settings, TrainState, train, warn_if_not_converged
+from .._lbfgs import LBFGSB
+from .._problem import Problem
+from .._steppers import FullBatch, MiniBatch
 from .._validation import (
     check_batch_size,
     check_bool,
@@ -28,6 +31,7 @@ from .._validation import (
     check_sample_weight,
     check_target,
     named_argument,
+    normalize_weights,
 )
 from ..losses import LOSSES
 from ..optimizers import resolve_optimizer
@@ -103,7 +107,15 @@ class BaseGD(BaseEstimator):
         return sample_weight
 
     def _initial_params(self, X, y, w, n_outputs, info):
-        """Zero coefficients and the best constant as intercept."""
+        """Where a fresh fit starts: the null model unless a subclass knows better."""
+        return self._null_params(X, y, w, n_outputs, info)
+
+    def _null_params(self, X, y, w, n_outputs, info):
+        """Zero coefficients and the best constant as intercept.
+
+        The optimality measure is scaled by the gradient's terms at this point
+        (see :mod:`skgd._optimality`), whatever the fit starts from.
+        """
         params = np.zeros(X.shape[1] * n_outputs + n_outputs)
         if self.fit_intercept:
             params[X.shape[1] * n_outputs :] = self._baseline(y, w, n_outputs, info)
@@ -205,10 +217,17 @@ class BaseGD(BaseEstimator):
         )
         return Prepared(X, y_enc, y_fit, w, n_outputs, info, model, optimizer, schedule, batch_size)
 
-    def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None):
-        """``fit`` (``partial=False``) or ``partial_fit``, all or nothing (see :meth:`_guard`)."""
+    def _fit(self, X, y, sample_weight=None, *, partial=False, classes=None, epochs=1):
+        """``fit`` (``partial=False``) or ``partial_fit``, all or nothing (see :meth:`_guard`).
+
+        ``epochs`` is for ``partial``: 1 for ``partial_fit``; 0 sets up the
+        model at its start without training (:func:`skgd.fit_csv` does, so
+        that it can evaluate J over the whole file before the first pass).
+        """
         with self._guard():
-            return self._train(X, y, sample_weight, partial=partial, classes=classes)
+            return self._train(
+                X, y, sample_weight, partial=partial, classes=classes, epochs=epochs
+            )
 
     @contextmanager
     def _guard(self):
@@ -238,17 +257,22 @@ class BaseGD(BaseEstimator):
                     self.__dict__.update(saved)
                 raise
 
-    def _train(self, X, y, sample_weight=None, *, partial=False, classes=None):
+    def _train(self, X, y, sample_weight=None, *, partial=False, classes=None, epochs=1):
         fitted = hasattr(self, "coef_")
         first_call = not (partial and fitted)
         prep = self._prepare(
             X, y, sample_weight, reset=first_call, first_call=first_call, classes=classes
         )
-        X, y_enc, y_fit, w = prep.X, prep.y, prep.y_fit, prep.w
+        X, y_enc, y_fit = prep.X, prep.y, prep.y_fit
         n_outputs, info, model = prep.n_outputs, prep.info, prep.model
         optimizer, schedule, batch_size = prep.optimizer, prep.schedule, prep.batch_size
         if optimizer.is_line_search:
             _warn_ignored_by_line_search(batch_size, schedule, self.early_stopping and not partial)
+        continuing = fitted and (partial or self.warm_start)
+        # partial_fit weighs every chunk in the unit of the first one, so that a
+        # chunk of heavier rows moves the model more, as in one long fit
+        unit = getattr(self, "_weight_unit", None) if partial and continuing else None
+        w, unit = normalize_weights(prep.w, unit)
 
         from .._kernels import make_data
 
@@ -262,17 +286,26 @@ class BaseGD(BaseEstimator):
                 return self._score_params(params, Xv, yv, wv)
 
             X, y_enc, y_fit, w = X[fit_rows], y_enc[fit_rows], y_fit[fit_rows], w[fit_rows]
+            w, _ = normalize_weights(w)
 
-        problem = _training.Problem(make_data(X, y_fit, w), model)
-        continuing = fitted and (partial or self.warm_start)
+        n_params = n_outputs * (X.shape[1] + 1)
+        scale = getattr(self, "_gradient_scale", None) if partial and continuing else None
+        if scale is not None and scale.shape[0] != n_params:
+            scale = None
+        problem = Problem(
+            make_data(X, y_fit, w),
+            model,
+            scale=scale,
+            null_params=self._null_params(X, y_enc, w, n_outputs, info),
+        )
         if continuing:
-            state = _training.TrainState(
+            state = TrainState(
                 self._continue_params(),
                 self.optimizer_state_.copy(),
                 dict(self.schedule_state_),
                 self.n_iter_,
             )
-            if state.params.shape[0] != n_outputs * (X.shape[1] + 1):
+            if state.params.shape[0] != n_params:
                 raise ValueError(
                     "The data have a different number of features or classes than "
                     "the fitted model; refit with warm_start=False."
@@ -280,41 +313,80 @@ class BaseGD(BaseEstimator):
             self._restart_changed_state(state, optimizer, schedule)
         else:
             params = self._initial_params(X, y_enc, w, n_outputs, info)
-            state = _training.initial_state(params, optimizer, schedule, self.max_iter)
-        settings = _training.Settings(
+            state = TrainState(
+                np.array(params, dtype=np.float64),
+                optimizer.init(params.shape[0]),
+                schedule.init(int(self.max_iter)),
+            )
+        if optimizer.is_line_search:
+            stepper = LBFGSB(optimizer)
+        elif batch_size is None or batch_size >= problem.rows.shape[0]:
+            stepper = FullBatch(optimizer)
+        else:
+            stepper = MiniBatch(optimizer, batch_size, shuffle=bool(self.shuffle), rng=rng)
+        name = f"{type(self).__name__}: "
+        settings = Settings(
             learning_rate=float(self.learning_rate),
-            batch_size=batch_size,
-            max_iter=1 if partial else int(self.max_iter),
+            max_iter=int(epochs) if partial else int(self.max_iter),
             tol=self.tol,
             n_iter_no_change=int(self.n_iter_no_change),
-            shuffle=bool(self.shuffle),
             verbose=int(self.verbose),
             stopping=not partial,
+            record_start=not continuing,
+            reference=self.loss_curve_[-1] if continuing and self.loss_curve_ else None,
+            name=name,
         )
         recorder = start_recording(self, state)
         # what optimizer_state_ / schedule_state_ will belong to (undone with the
         # rest by _guard if this call fails before committing)
         self._state_kinds = (type(optimizer), type(schedule))
         try:
-            outcome = _training.train(
+            outcome = train(
                 problem,
                 state,
-                optimizer=optimizer,
+                stepper,
                 schedule=schedule,
                 settings=settings,
-                rng=rng,
                 validation=validation,
-                name=f"{type(self).__name__}: ",
                 on_epoch=None if recorder is None else recorder.append,
             )
         except KeyboardInterrupt as exc:
             done = getattr(exc, "outcome", None)
             if done is not None and done.epochs > 0:
-                self._commit(done, continuing, X, n_outputs)
+                self._commit(done, continuing, X, n_outputs, problem, unit)
             raise
-        self._commit(outcome, continuing, X, n_outputs)
+        self._commit(outcome, continuing, X, n_outputs, problem, unit)
         store_path(self, recorder, outcome, continuing, X.shape[1], n_outputs, X.dtype)
+        warn_if_not_converged(outcome, name=name, stacklevel=5)
         return self
+
+    def _start(self, X, y, sample_weight=None, classes=None):
+        """Set up an unfitted model at its starting point from these rows, without training."""
+        return self._fit(X, y, sample_weight, partial=True, classes=classes, epochs=0)
+
+    def _training_data(self, X, y, sample_weight=None):
+        """The kernels' (data, model) of more rows, in this fitted model's coordinates.
+
+        Validated and encoded like a ``partial_fit`` call, weighed in the unit
+        of the fit's weights, in the coordinates training works in; nothing on
+        the estimator changes. :func:`skgd.fit_csv` evaluates J over a whole
+        file chunk by chunk with it.
+        """
+        from .._kernels import make_data
+
+        check_is_fitted(self)
+        saved = dict(self.__dict__)
+        try:
+            prep = self._prepare(X, y, sample_weight, reset=False, first_call=False)
+        finally:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+        w, _ = normalize_weights(prep.w, self._weight_unit)
+        return make_data(self._training_X(prep.X), prep.y_fit, w), prep.model
+
+    def _training_X(self, X):
+        """X in the coordinates training works in (the growth model standardizes)."""
+        return X
 
     def _restart_changed_state(self, state, optimizer, schedule):
         """Start the optimizer's or the schedule's state afresh if it was set to another kind.
@@ -336,14 +408,11 @@ class BaseGD(BaseEstimator):
         if changed or set(state.schedule_state) != set(initial):
             state.schedule_state = initial
 
-    def _commit(self, outcome, continuing, X, n_outputs):
+    def _commit(self, outcome, continuing, X, n_outputs, problem, weight_unit):
         """Store a finished run on the estimator, all attributes together."""
         import pandas as pd
 
-        history = pd.DataFrame(
-            outcome.history,
-            columns=["epoch", "loss", "learning_rate", "validation_score", "seconds"],
-        )
+        history = pd.DataFrame(outcome.history, columns=COLUMNS)
         if continuing and hasattr(self, "history_"):
             history = pd.concat([self.history_, history], ignore_index=True)
         history = history.astype({"epoch": "int64"})
@@ -367,9 +436,14 @@ class BaseGD(BaseEstimator):
         self.n_iter_ = int(outcome.state.epoch)
         self.t_ = int(outcome.state.optimizer_state.t)
         self.history_ = history
-        self.loss_curve_ = history["loss"].to_numpy().tolist()
+        trained = history[history["epoch"] > 0]
+        self.loss_curve_ = trained["loss"].to_numpy().tolist()
+        self.optimality_ = float(outcome.optimality)
+        self.converged_ = bool(outcome.converged)
+        self._gradient_scale = problem.gradient_scale()
+        self._weight_unit = weight_unit
         if self.early_stopping:
-            self.validation_scores_ = history["validation_score"].to_numpy().tolist()
+            self.validation_scores_ = trained["validation_score"].to_numpy().tolist()
         elif hasattr(self, "validation_scores_"):
             del self.validation_scores_
 

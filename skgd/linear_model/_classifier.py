@@ -68,20 +68,28 @@ default='log_loss'
     batch_size : int or 'full', default='full'
         Rows per update: 1 is stochastic gradient descent, ``'full'`` (or any
         number at least the number of rows) is batch gradient descent. Each
-        update uses the weighted mean gradient of its batch.
+        update steps along an unbiased estimate of the gradient of J: the
+        batch's mean of ``w_i * grad L_i`` with the weights scaled to mean 1,
+        so a row of weight 10 counts ten times at every batch size.
     schedule : str, Schedule or callable, default='constant'
         ``'constant'``, ``'step'``, ``'exponential'``, ``'cosine'``,
         ``'invscaling'``, ``'plateau'``, an instance from
         :mod:`skgd.schedules`, or a callable ``epoch -> multiplier``.
     max_iter : int, default=1000
         Maximum number of epochs (passes over the data), >= 1.
-    tol : float or None, default=1e-4
-        Training stops when the monitored value (J, or the validation
-        accuracy with ``early_stopping``) has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs. None always runs ``max_iter`` epochs,
-        with no warning.
+    tol : float or None, default=1e-5
+        The stopping rule: training stops as soon as the optimality measure
+        is ``<= tol`` (checked at the start too, so a start at the optimum
+        takes no step). The measure is the largest component of the gradient
+        of J, each divided by its own size at the null model (the sum of its
+        terms without their signs), so it does not depend on the scale of X,
+        y or the weights; see the user guide. ``max_iter`` ending training
+        first gives a ``ConvergenceWarning`` saying why, and the parameters of
+        the epoch with the lowest J. None runs ``max_iter`` epochs with no
+        rule and no warning.
     n_iter_no_change : int, default=10
-        Epochs without improvement before stopping, >= 1.
+        With ``early_stopping``: epochs without the validation score
+        improving by ``tol`` before stopping, >= 1.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows with positive weight and
         stop on their (weighted) accuracy instead of on J.
@@ -138,13 +146,18 @@ default='log_loss'
     t_ : int
         Parameter updates made (batches with positive weight).
     loss_curve_ : list of float
-        J after each epoch, on the rows trained on.
+        J after each epoch (not the start), on the rows trained on.
     validation_scores_ : list of float
         Validation accuracy after each epoch; only with
         ``early_stopping=True``.
     history_ : pandas.DataFrame
-        One row per epoch: ``epoch``, ``loss``, ``learning_rate``,
-        ``validation_score``, ``seconds``.
+        One row for the start (``epoch`` 0) and one per epoch: ``epoch``,
+        ``loss`` (J), ``optimality`` (the measure the stopping rule reads),
+        ``learning_rate``, ``validation_score``, ``seconds``.
+    optimality_ : float
+        The optimality measure at the returned parameters.
+    converged_ : bool
+        ``optimality_ <= tol``: the fit is certified to be at the optimum.
     path_ : ndarray of shape (n_epochs + 1, n_params)
         Only with ``record_path=True``: row 0 is the starting point, row ``e``
         the parameters after epoch ``e``, in the order of
@@ -203,7 +216,7 @@ default='log_loss'
         batch_size="full",
         schedule="constant",
         max_iter=1000,
-        tol=1e-4,
+        tol=1e-5,
         n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,

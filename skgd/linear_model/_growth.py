@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import ConvergenceWarning
 from . import _growth_stats as gs
 from ._base import BaseGD, guarded, unpack
 
@@ -60,11 +63,23 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         Learning-rate schedule, as in :class:`GDRegressor`.
     max_iter : int, default=1000
         Maximum number of epochs (L-BFGS-B iterations for ``'lbfgs'``), >= 1.
-    tol : float or None, default=1e-4
-        Stop when J has not improved by ``tol`` for ``n_iter_no_change`` epochs
-        (first-order optimizers; L-BFGS-B uses its own gradient test).
+    tol : float or None, default=1e-7
+        Tighter than :class:`GDRegressor`'s 1e-5, because the standard errors
+        and intervals are read off the optimum (L-BFGS-B reaches it in a few
+        more iterations; float64 rounding limits the measure to about 1e-9
+        on large problems). The stopping rule: training stops as soon
+        as the optimality measure
+        is ``<= tol`` (checked at the start too, so a start at the optimum
+        takes no step). The measure is the largest component of the gradient
+        of J, each divided by its own size at the null model (the sum of its
+        terms without their signs), so it does not depend on the scale of X,
+        y or the weights; see the user guide. ``max_iter`` ending training
+        first gives a ``ConvergenceWarning`` saying why, and the parameters of
+        the epoch with the lowest J. None runs ``max_iter`` epochs with no
+        rule and no warning.
     n_iter_no_change : int, default=10
-        Epochs without improvement before stopping, >= 1.
+        With ``early_stopping``: epochs without the validation score
+        improving by ``tol`` before stopping, >= 1.
     early_stopping : bool, default=False
         Stop on a held-out score instead of J: the fraction of Poisson deviance
         explained (D^2) for ``'poisson'``, R^2 of log y for
@@ -125,8 +140,8 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         Only with ``record_path=True``: row 0 is the starting point, row ``e``
         the parameters after epoch ``e``, in the order of
         :func:`skgd.objective` (coefficients, then intercepts).
-    n_iter_, t_, loss_curve_, validation_scores_, history_, optimizer_state_, \
-schedule_state_, n_features_in_, feature_names_in_
+    n_iter_, t_, loss_curve_, validation_scores_, history_, optimality_, \
+converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         As in :class:`GDRegressor`.
 
     See Also
@@ -175,7 +190,7 @@ schedule_state_, n_features_in_, feature_names_in_
         batch_size="full",
         schedule="constant",
         max_iter=1000,
-        tol=1e-4,
+        tol=1e-7,
         n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
@@ -274,7 +289,10 @@ schedule_state_, n_features_in_, feature_names_in_
 
         The rate's interval is ``r +- q * se``; I0's is ``exp`` of the interval
         of ``log I0`` (so it is asymmetric and positive); the doubling time's
-        is ``ln 2`` over the rate's ends. When the rate's interval contains 0,
+        is ``ln 2`` over the rate's ends. They assume the fit is at the
+        maximum-likelihood estimate: on a fit that is not certified optimal
+        (``optimality_`` above ``tol``) a ``ConvergenceWarning`` says that they
+        are not valid. When the rate's interval contains 0,
         "no growth" (an infinite doubling time) is plausible and the doubling
         time's interval is unbounded: one end is ``inf`` and ``bounded`` is
         False.
@@ -311,6 +329,7 @@ schedule_state_, n_features_in_, feature_names_in_
         """
         import pandas as pd
 
+        self._warn_if_not_certified()
         cov, q = self._scaled_covariance(level, dispersion)
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
         r, se_r = float(self.coef_[0]), float(se[0])
@@ -334,6 +353,21 @@ schedule_state_, n_features_in_, feature_names_in_
                 "bounded": [bool(np.isfinite(se_r)), bool(np.isfinite(se_b)), dt_bounded],
             },
             index=pd.Index(["growth_rate", "initial_value", "doubling_time"]),
+        )
+
+    def _warn_if_not_certified(self):
+        """Intervals assume the maximum-likelihood estimate: say so if the fit is not at it."""
+        check_is_fitted(self)
+        tol = 1e-7 if self.tol is None else self.tol
+        if getattr(self, "optimality_", np.inf) <= tol:
+            return
+        warnings.warn(
+            f"This fit is not at a certified optimum (optimality {self.optimality_:.3g} > "
+            f"tol={tol:g}): the intervals assume the maximum-likelihood estimate and are "
+            "not valid here. Refit until it converges, e.g. with optimizer='lbfgs' (the "
+            "default), and check that fit gives no ConvergenceWarning.",
+            ConvergenceWarning,
+            stacklevel=3,
         )
 
     def reproduction_number(
@@ -389,7 +423,7 @@ schedule_state_, n_features_in_, feature_names_in_
 
     # ------------------------------------------------------------ inference
     @guarded  # validation below sets attributes: a failed call must undo them
-    def _fit_standardized(self, X, y, sample_weight, *, partial):
+    def _fit_standardized(self, X, y, sample_weight, *, partial, epochs=1):
         """Train on standardized columns; store coef_ and intercept_ in the original units.
 
         The optimizer sees ``z = (x - shift) / scale`` (weighted mean and
@@ -423,7 +457,9 @@ schedule_state_, n_features_in_, feature_names_in_
         self._standardizer = (shift, scale)
         self._validated_input = True
         try:
-            self._fit(gs.standardize(X, shift, scale), y, sample_weight, partial=partial)
+            self._fit(
+                gs.standardize(X, shift, scale), y, sample_weight, partial=partial, epochs=epochs
+            )
         except BaseException:
             self._standardizer = old
             if old is None:
@@ -432,6 +468,13 @@ schedule_state_, n_features_in_, feature_names_in_
         finally:
             self._validated_input = False
         return X, y, w
+
+    def _start(self, X, y, sample_weight=None, classes=None):
+        self._fit_standardized(X, y, sample_weight, partial=True, epochs=0)
+        return self
+
+    def _training_X(self, X):
+        return gs.standardize(X, *self._standardizer)
 
     def _validate_X_y(self, X, y, reset):
         # fit has validated X (and kept its feature names) before standardizing it
@@ -501,6 +544,13 @@ schedule_state_, n_features_in_, feature_names_in_
                 "an exponential curve through them has I0 = 0 and no growth rate."
             )
         return y, 1
+
+    def _baseline(self, y, w, n_outputs, info):
+        # the best constant of a log-link model: log of the mean (mean of log y
+        # for the least-squares loss on log y)
+        if info.log_target:
+            return np.average(np.log(y), weights=w)
+        return np.log(np.average(y, weights=w))
 
     def _initial_params(self, X, y, w, n_outputs, info):
         # log(y + 0.5): the usual continuity correction, finite at zero counts

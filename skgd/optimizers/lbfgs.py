@@ -22,16 +22,17 @@ class LBFGS(Optimizer):
     maxcor : int, default=10
         Number of correction pairs kept (the memory of the quasi-Newton
         approximation).
-    gtol : float, default=1e-10
-        Stop when the largest projected gradient component is below this.
+    gtol : float, default=0.0
+        scipy's own stop on its largest projected gradient component (of J
+        divided by its value at the start). 0 leaves stopping to the
+        estimator's ``tol``, the rule every optimizer follows.
     precondition : bool, default=True
         Run L-BFGS-B in standardized coordinates (``coef_j * std_j`` and the
         intercept at the column means), an exact change of variables computed
         in one pass over X (which is not copied or modified). On columns of
         different scales this cuts the iterations from hundreds to tens; the
         minimum is the same. Not used with L1 penalties (they take the split
-        form above). ``gtol`` then applies to the gradient in the standardized
-        coordinates.
+        form above).
 
     Examples
     --------
@@ -43,7 +44,7 @@ class LBFGS(Optimizer):
     is_line_search = True
     _code = -1
 
-    def __init__(self, maxcor: int = 10, gtol: float = 1e-10, precondition: bool = True):
+    def __init__(self, maxcor: int = 10, gtol: float = 0.0, precondition: bool = True):
         self.maxcor = maxcor
         self.gtol = gtol
         self.precondition = precondition

@@ -31,8 +31,8 @@ class LearningRateDisplay:
     diverged_at : sequence of int or None, default=None
         For each rate, the epoch in which training diverged, or None.
     stopped : sequence of bool, default=None
-        For each rate, whether the stopping rule ended training before
-        ``max_iter`` (shown in the legend).
+        For each rate, whether the run converged: the stopping rule certified
+        its optimum before ``max_iter`` (shown in the legend).
     title : str, default=None
 
     Attributes
@@ -80,10 +80,9 @@ class LearningRateDisplay:
             return f"{rate}: diverged in epoch {self.diverged_at[i]}"
         epochs = curve.shape[0] - 1
         if self.stopped is not None and self.stopped[i]:
-            if curve[-1] >= curve[0]:
-                # the stopping rule also fires when J only grows
-                return f"{rate}: J grew, stopped after {epochs} epochs"
             return f"{rate}: converged in {epochs} epochs"
+        if epochs > 0 and curve[-1] >= curve[0]:
+            return f"{rate}: J grew over {epochs} epochs"
         return f"{rate}: still decreasing after {epochs} epochs"
 
     def plot(self, ax=None, **kwargs) -> LearningRateDisplay:
@@ -196,7 +195,7 @@ class LearningRateDisplay:
                     model.fit(X, y, sample_weight=sample_weight)
                     curves.append([start, *model.loss_curve_])
                     diverged_at.append(None)
-                    stopped.append(model.n_iter_ < model.max_iter)
+                    stopped.append(bool(model.converged_))
                 except DivergenceError as err:
                     done = err.epoch - 1
                     curve = [start]

@@ -1,0 +1,152 @@
+"""What the engine minimizes: J of an estimator on its data, or any function.
+
+Two kinds, with one interface (``value``, ``value_and_gradient``,
+``gradient_scale``, ``measure``):
+
+- :class:`Problem`: J of a linear model on rows held by the compiled
+  kernels (``fit``, ``partial_fit``, :func:`skgd.objective`,
+  :func:`skgd.compare_solvers`). It also knows the rows to train on (those
+  with positive weight) and gives mini-batch gradients.
+- :class:`FunctionProblem`: a Python function and its gradient
+  (:func:`skgd.minimize`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._optimality import gradient_scale, optimality
+
+
+class Problem:
+    """J of one linear model on one data set, as the kernels compute it.
+
+    Parameters
+    ----------
+    data : skgd._kernels.Data
+        The rows, with weights of mean 1 over the rows of positive weight.
+    model : skgd._kernels.Model
+        Sizes, loss and penalty.
+    rows : ndarray of int64, default=None
+        The rows training visits (those with positive weight); None: all.
+    scale : ndarray of shape (n_params,), default=None
+        The gradient scale of the optimality measure; None: computed at
+        ``null_params`` on first use.
+    null_params : ndarray, default=None
+        The null model (zero coefficients, best constant intercept) whose
+        gradient terms give the scale.
+    """
+
+    def __init__(self, data, model, *, rows=None, scale=None, null_params=None):
+        self.data = data
+        self.model = model
+        if rows is None:
+            rows = np.flatnonzero(np.asarray(data.w) > 0).astype(np.int64)
+        self.rows = rows
+        self._scale = scale
+        self._null = null_params
+
+    @property
+    def n_coef(self) -> int:
+        return int(self.model.n_features * self.model.n_outputs)
+
+    @property
+    def a1(self) -> float:
+        return float(self.model.a1)
+
+    def with_model(self, **changes) -> Problem:
+        """The same rows with some of the model's fields replaced (e.g. ``a1=0``)."""
+        return Problem(
+            self.data,
+            self.model._replace(**changes),
+            rows=self.rows,
+            scale=self._scale,
+            null_params=self._null,
+        )
+
+    def value(self, params: np.ndarray) -> float:
+        """J at ``params``."""
+        from ._kernels import objective
+
+        return float(objective(self.data, self.model, params, params, False))
+
+    def value_and_gradient(
+        self, params: np.ndarray, grad: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """J and its gradient in one pass over the rows (into ``grad`` if given)."""
+        from ._kernels import objective
+
+        grad = np.empty_like(params) if grad is None else grad
+        return float(objective(self.data, self.model, params, grad, True)), grad
+
+    def batch_gradient(self, params: np.ndarray, rows: np.ndarray, grad: np.ndarray) -> None:
+        """The unbiased mini-batch gradient over ``rows`` (see the user guide), into ``grad``."""
+        from ._kernels import batch_gradient
+
+        batch_gradient(self.data, self.model, params, rows, grad)
+
+    def gradient_scale(self, grad_at_start: np.ndarray | None = None) -> np.ndarray:
+        """The fixed scale ``s`` of the optimality measure (see :mod:`skgd._optimality`)."""
+        if self._scale is None:
+            from ._kernels import gradient_terms
+
+            if self._null is None:
+                raise ValueError("Problem needs scale or null_params for its gradient scale.")
+            params = np.asarray(self._null, dtype=np.float64)
+            self._scale = gradient_scale(gradient_terms(self.data, self.model, params))
+        return self._scale
+
+    def measure(self, params, grad, scale, tol=None) -> float:
+        """The optimality measure at ``params`` with gradient ``grad``."""
+        return optimality(grad, params, scale, a1=self.a1, n_coef=self.n_coef, tol=tol)
+
+
+class FunctionProblem:
+    """A Python function to minimize, with its gradient given, joint or approximated.
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``evaluate(x) -> (value, gradient)``.
+    scale : ndarray or float, default=None
+        The gradient scale of the optimality measure; None: the largest
+        gradient component at the start.
+    """
+
+    n_coef = 0
+    a1 = 0.0
+
+    def __init__(self, evaluate: Callable, scale=None):
+        self._evaluate = evaluate
+        self._scale = scale
+
+    def value(self, params: np.ndarray) -> float:
+        return float(self._evaluate(params)[0])
+
+    def value_and_gradient(self, params, grad=None):
+        value, g = self._evaluate(params)
+        g = np.asarray(g, dtype=np.float64).ravel()
+        if grad is not None:
+            grad[:] = g
+            g = grad
+        return float(value), g
+
+    def gradient_scale(self, grad_at_start: np.ndarray | None = None) -> float:
+        """The largest gradient component at the start (1 where that is 0 or not finite).
+
+        A function that knows its own scale (an :class:`skgd.objective`) gives it.
+        """
+        if self._scale is not None:
+            return self._scale
+        largest = float(np.max(np.abs(grad_at_start), initial=0.0))
+        return largest if largest > 0 and np.isfinite(largest) else 1.0
+
+    def measure(self, params, grad, scale, tol=None) -> float:
+        if not np.any(grad):
+            return 0.0 if np.all(np.isfinite(grad)) else float("inf")
+        return optimality(grad, params, scale)
+
+
+__all__ = ["FunctionProblem", "Problem"]

@@ -1,0 +1,132 @@
+"""Steppers: how one epoch moves the parameters, and nothing else.
+
+The engine (:mod:`skgd._engine`) owns the loop, the stopping rule, the
+divergence check and the history; a stepper only advances the parameters by
+one epoch. :class:`MiniBatch` takes one optimizer step per batch of rows,
+:class:`FullBatch` one step along the full gradient the engine has just
+computed; scipy's L-BFGS-B (:class:`skgd._lbfgs.LBFGSB`) drives its own
+iterations and reports each one to the engine.
+
+Built-in update rules run compiled; a user's :class:`~skgd.optimizers.Optimizer`
+subclass that implements ``update`` in NumPy runs through the same steppers
+at Python speed per batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def compiled_rule(optimizer) -> int | None:
+    """The compiled kernels' code for ``optimizer``'s update, or None for a NumPy rule.
+
+    A subclass that overrides ``update`` (or defines no compiled rule) is run
+    through its own ``update``, so what it computes is what trains.
+    """
+    from .optimizers import Optimizer
+
+    code = getattr(type(optimizer), "_code", None)
+    if code is None or code < 0 or type(optimizer).update is not Optimizer.update:
+        return None
+    return int(code)
+
+
+class FullBatch:
+    """One optimizer step per epoch, along the gradient of J over all rows.
+
+    Parameters
+    ----------
+    optimizer : skgd.optimizers.Optimizer
+    """
+
+    stochastic = False
+    needs_start_gradient = True
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.name = type(optimizer).__name__
+        self._code = compiled_rule(optimizer)
+        self._hyper = optimizer._hyper() if self._code is not None else None
+
+    def run(self, run) -> None:
+        run.loop(self.epoch)
+
+    def epoch(self, problem, state, lr, grad) -> None:
+        opt_state = state.optimizer_state
+        n_coef = problem.n_coef or state.params.shape[0]
+        if self._code is None:
+            params, state.optimizer_state = self.optimizer.update(
+                grad.copy(), opt_state, state.params, lr, n_coef
+            )
+            state.params[:] = params
+            return
+        from ._kernels import step_all
+
+        opt_state.t += 1
+        step_all(
+            self._code, state.params, grad, opt_state.slots, self._hyper, lr, opt_state.t, n_coef
+        )
+
+
+class MiniBatch:
+    """One optimizer step per batch of ``batch_size`` rows, in shuffled or file order.
+
+    Each batch steps along ``sum_{i in B} w_i dL_i / |B|`` plus the penalty's
+    gradient, with the weights of mean 1 over the rows trained on: an
+    unbiased estimate of the gradient of J, so a row of weight 10 counts ten
+    times at every batch size.
+
+    Parameters
+    ----------
+    optimizer : skgd.optimizers.Optimizer
+    batch_size : int
+    shuffle : bool
+    rng : numpy.random.RandomState
+    """
+
+    stochastic = True
+    needs_start_gradient = False
+
+    def __init__(self, optimizer, batch_size: int, *, shuffle: bool, rng):
+        self.optimizer = optimizer
+        self.name = type(optimizer).__name__
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.rng = rng
+        self._code = compiled_rule(optimizer)
+        self._hyper = optimizer._hyper() if self._code is not None else None
+
+    def run(self, run) -> None:
+        run.loop(self.epoch)
+
+    def epoch(self, problem, state, lr, grad) -> None:
+        rows = problem.rows
+        order = rows[self.rng.permutation(rows.shape[0])] if self.shuffle else rows
+        opt_state = state.optimizer_state
+        if self._code is not None:
+            from ._kernels import run_epoch
+
+            opt_state.t = run_epoch(
+                problem.data,
+                problem.model,
+                self._code,
+                self._hyper,
+                opt_state.slots,
+                state.params,
+                order,
+                self.batch_size,
+                lr,
+                opt_state.t,
+            )
+            return
+        batch_grad = np.empty_like(state.params)
+        for start in range(0, order.shape[0], self.batch_size):
+            problem.batch_gradient(state.params, order[start : start + self.batch_size], batch_grad)
+            params, opt_state = self.optimizer.update(
+                batch_grad, opt_state, state.params, lr, problem.n_coef
+            )
+            state.params[:] = params
+        state.optimizer_state = opt_state
+
+
+__all__ = ["FullBatch", "MiniBatch", "compiled_rule"]
