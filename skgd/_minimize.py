@@ -107,14 +107,17 @@ def minimize(
     ``x <- optimizer.update(grad(x), state, x, learning_rate * schedule(k))``
     with the same update rules ``fit`` uses.
 
-    **Stopping rule.** Stop with ``success=True`` as soon as the Euclidean
-    norm of the gradient at the current iterate is ``<= tol`` (checked at
-    ``x0`` too, so a start at a minimum takes 0 steps); otherwise stop after
-    ``max_iter`` updates with ``success=False``. ``tol=None`` always runs
-    ``max_iter`` updates. Stochastic-style optimizers with a constant step
-    (Adam especially) may hover around a minimum without meeting a tight
-    ``tol``; judge them by ``res.x`` and ``res.fun`` or use a decaying
-    ``schedule``.
+    **Stopping rule.** The optimality measure of an iterate ``x`` is its
+    largest gradient component relative to the start's,
+    ``m(x) = max_j |g_j(x)| / max_j |g_j(x0)|`` (scale-free: multiplying
+    ``fun`` by a constant changes nothing). The run stops with
+    ``success=True`` at the first iterate with ``m(x) <= tol``, checked at
+    ``x0`` too: a start where the gradient is exactly zero takes 0 steps.
+    Otherwise it stops after ``max_iter`` updates with ``success=False``.
+    ``tol=None`` always runs ``max_iter`` updates. Stochastic-style
+    optimizers with a constant step (Adam especially) may hover around a
+    minimum without meeting a tight ``tol``; judge them by ``res.x`` and
+    ``res.fun`` or use a decaying ``schedule``.
 
     **Divergence.** If the value, the gradient or the iterate stops being
     finite, the run stops with ``success=False``, ``status=2`` and a message
@@ -151,7 +154,7 @@ def minimize(
     max_iter : int, default=1000
         Maximum number of updates, >= 0.
     tol : float or None, default=1e-6
-        Gradient-norm tolerance of the stopping rule.
+        Tolerance on the relative gradient ``m(x)`` of the stopping rule.
     callback : callable, default=None
         Called after each update as ``callback(intermediate_result)`` (an
         ``OptimizeResult`` with ``x`` and ``fun``) if its one parameter has
@@ -215,15 +218,22 @@ def minimize(
             _STATUS_DIVERGED,
             f"The objective or gradient at x0 is not finite ({value}).",
         )
+    scale = float(np.max(np.abs(grad), initial=0.0)) if _finite(value, grad) else 0.0
     while _finite(value, grad):
-        norm = float(np.linalg.norm(grad))
-        if tol is not None and norm <= tol:
+        largest = float(np.max(np.abs(grad), initial=0.0))
+        measure = largest / scale if largest > 0.0 else 0.0
+        if tol is not None and measure <= tol:
             status = _STATUS_CONVERGED
-            message = f"Converged: gradient norm {norm:.3g} <= tol={tol:g} after {nit} steps."
+            message = (
+                f"Converged: relative gradient {measure:.3g} <= tol={tol:g} after {nit} steps."
+            )
             break
         if nit >= max_iter:
             status = _STATUS_MAX_ITER
-            message = f"Maximum number of iterations ({max_iter}) reached; gradient norm {norm:.3g}"
+            message = (
+                f"Maximum number of iterations ({max_iter}) reached; relative gradient "
+                f"{measure:.3g}"
+            )
             message += "." if tol is None else f" > tol={tol:g}."
             break
         lr = float(learning_rate) * float(sched.multiplier(nit, sched_state))
