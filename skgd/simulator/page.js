@@ -355,7 +355,10 @@
       ctx.lineWidth = 2;
       ctx.strokeStyle = opt.color;
       ctx.beginPath();
-      series[i].slice(0, n).forEach((v, k) => (k ? ctx.lineTo(px(k), py(v)) : ctx.moveTo(px(k), py(v))));
+      series[i].slice(0, n).forEach((v, k) => {
+        if (k) ctx.lineTo(px(k), py(v));
+        else ctx.moveTo(px(k), py(v));
+      });
       ctx.stroke();
     });
     const k = Math.min(Math.floor(state.cursor), lastStep() - 1);
@@ -447,7 +450,8 @@
     $("beta2-out").textContent = String(state.beta2);
     $("rho-out").textContent = String(state.rho);
     $("lion-beta2-out").textContent = String(state.lionBeta2);
-    $("contours-caption").textContent = `${state.surface}: ${pick(DATA.surfaces[state.surface].descriptions)}`;
+    const surf = DATA.surfaces[state.surface];
+    $("contours-caption").textContent = `${state.surface}: ${pick(surf.descriptions)}`;
   }
 
   function changed({ restart = false, surface = false } = {}) {
