@@ -197,6 +197,39 @@ def test_page_iterates_equal_minimize_over_500_steps(page, name):
             assert (theirs["nit"], theirs["status"]) == (ours.nit, ours.status), (where, tol)
 
 
+class _ReferenceLion(optimizers.Optimizer):
+    """Lion (Chen et al., 2023) in NumPy, from its formula, until skgd.optimizers has one."""
+
+    n_slots = 1
+
+    def __init__(self, beta1=0.9, beta2=0.99):
+        self.beta1 = beta1
+        self.beta2 = beta2
+
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        state = state.copy()
+        state.t += 1
+        m = state.slots[0]
+        c = self.beta1 * m + (1.0 - self.beta1) * grad
+        params = params - learning_rate * np.sign(c)
+        state.slots[0] = self.beta2 * m + (1.0 - self.beta2) * grad
+        return params, state
+
+
+def test_page_lion_follows_its_formula(page):
+    """The page's Lion against a NumPy Lion in minimize (skgd's own is checked once it lands)."""
+    for surface, condition, start, lr, overrides in CASES:
+        hyper = _hyper(overrides)
+        function = make_surface(surface, condition=condition)
+        start = function.start.tolist() if start is None else start
+        theirs = _page_run(page, "lion", surface, condition, start, lr, hyper, None, 500)
+        lion = _ReferenceLion(beta1=hyper["beta1"], beta2=hyper["lion_beta2"])
+        ours = minimize(function, np.array(start), optimizer=lion, learning_rate=lr, tol=None,
+                        max_iter=500)
+        assert (theirs["nit"], theirs["status"]) == (ours.nit, ours.status), surface
+        np.testing.assert_allclose(np.array(theirs["path"]), ours.path, rtol=1e-9, atol=1e-9)
+
+
 # ------------------------------------------------------------------ the page as a user sees it
 def test_page_opens_on_about_50_steps_for_momentum(page):
     settings = page.execute_script("return window.skgdSimulator.settings();")
@@ -208,6 +241,8 @@ def test_page_opens_on_about_50_steps_for_momentum(page):
     (steps, status), (steps_default, _) = table["momentum"]
     assert status == 0 and 40 <= steps <= 60, table["momentum"]
     assert steps_default > 200
+    # nothing was fetched: no script, style sheet, font or image from anywhere
+    assert page.execute_script("return performance.getEntriesByType('resource').length;") == 0
     headline = page.find_element("id", "headline").text
     assert f"{steps} steps to tol = 1e-2" in headline
     assert f"{steps_default} steps to minimize's default tol = 1e-6" in headline
