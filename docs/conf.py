@@ -39,8 +39,17 @@ sphinx_gallery_conf = {
 # No intersphinx: the build must work offline (CI, a fresh checkout behind a
 # proxy); references to numpy, scipy and scikit-learn are shown as plain names.
 
+# The simulator page (skgd simulator), written at every build and copied to the
+# site's root as skgd-simulator.html; docs/simulator.rst embeds it.
+from skgd.simulator import write_page  # noqa: E402
+
+_SIMULATOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_simulator")
+os.makedirs(_SIMULATOR_DIR, exist_ok=True)
+write_page(os.path.join(_SIMULATOR_DIR, "skgd-simulator.html"))
+html_extra_path = ["_simulator"]
+
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = ["_build", "_simulator", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "alabaster"
 html_theme_options = {
     "description": "scikit-learn estimators trained by gradient descent",

@@ -31,6 +31,7 @@ _SUBMODULES = {
     "landscapes",
     "datasets",
     "plotting",
+    "simulator",
     "exceptions",
     "linear_model",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,12 @@ CASES = [
     (["compare", "--optimizer", "adan"], "adam"),
     (["compare", "--loss", "bogus"], "loss"),
     (["compare", "--optimizer", "sgd", "--learning-rate", "1e10"], "learning_rate"),
+    # simulator
+    (["simulator", "--surface", "rosenbrok"], "did you mean 'rosenbrock'"),
+    (["simulator", "--out", "."], "directory"),
+    (["simulator", "--out", "no_such_folder/page.html"], "does not exist"),
+    (["simulator", "--condition", "0.5"], "condition"),
+    (["simulator", "--condition", "many"], "--condition"),
     # the dispatcher itself
     ([], "command"),
     (["grow"], "grow"),
@@ -111,3 +118,23 @@ def test_console_script_has_no_traceback(in_data_dir):
         assert result.stdout == ""
         assert len(result.stderr.splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_simulator_out_unwritable(tmp_path, capsys):
+    """An --out the user may not write gets one line and status 2 (root: a sysfs path)."""
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    target = folder / "page.html"
+    if os.access(folder, os.W_OK):  # root writes anywhere but in /sys
+        target = Path("/sys/skgd-simulator.html")
+        if not Path("/sys").is_dir():
+            pytest.skip("no unwritable place to try as root")
+    try:
+        status = main(["simulator", "--out", str(target)])
+    finally:
+        folder.chmod(0o755)
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("skgd simulator: error: --out") and "cannot write" in err

@@ -324,12 +324,15 @@ def test_minimize_gradient_forms_agree():
 def test_minimize_momentum_converges_on_round_bowl_in_about_50_steps():
     # Heavy ball with beta = 0.9 contracts by sqrt(0.9) ~ 0.95 per step at best,
     # so ~50 steps buy a gradient ~200 times smaller than at the start
-    # (measured: 34 steps for 100 times, 44 for 200, 83 for 1000).
+    # (measured: 34 steps for 100 times, 44 for 200, 83 for 1000), and the
+    # default tol=1e-6 needs hundreds.
     surface = landscapes.quadratic(condition=1.0)
     res = minimize(surface, optimizer=SGD(momentum=0.9), learning_rate=0.1, tol=5e-3)
     assert res.success and res.status == 0
-    assert 35 <= res.nit <= 60
-    assert surface.distance_to_minimum(res.x) < 1e-2
+    assert 25 <= res.nit <= 60
+    assert surface.distance_to_minimum(res.x) < 3e-2
+    res = minimize(surface, optimizer=SGD(momentum=0.9), learning_rate=0.1)
+    assert res.success and res.nit >= 200
 
 
 def test_minimize_ill_conditioned_quadratic_needs_more_steps():
@@ -409,6 +412,7 @@ def test_minimize_on_objective_and_callback(diabetes):
     res = minimize(obj, optimizer="nesterov", learning_rate=0.1, callback=callback)
     assert res.status == 99 and res.nit == 5 and not res.success
     assert len(seen) == 5 and seen[-1] < obj.value(obj.x0)
+    # tol is relative to the gradient's size at the null model: 1e-8 for 1e-5 on coef
     res = minimize(obj, optimizer="nesterov", learning_rate=0.2, max_iter=5000, tol=1e-8)
     assert res.success
     closed = compare_solvers(GDRegressor(penalty="l2", alpha=1.0, optimizer="lbfgs"), *diabetes)

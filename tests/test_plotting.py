@@ -227,3 +227,28 @@ def test_record_path_with_lbfgs(line_data):
     X, y = line_data
     model = GDRegressor(optimizer="lbfgs", record_path=True).fit(X, y)
     assert model.path_.shape == (model.n_iter_ + 1, 2)
+
+
+def test_landscape_from_minimize_results_uses_the_simulators_colours():
+    from skgd.simulator import OPTIMIZER_COLORS
+
+    bowl = landscapes.quadratic(condition=5)
+    results = {
+        "sgd": minimize(bowl, optimizer="sgd", learning_rate=1.0, tol=1e-2),
+        "momentum": minimize(bowl, optimizer="momentum", learning_rate=0.1, tol=1e-2),
+        "adagrad": minimize(bowl, optimizer="adagrad", learning_rate=0.1, tol=1e-2, max_iter=50),
+        "my adam": minimize(bowl, optimizer="adam", learning_rate=0.1, tol=1e-2),
+    }
+    display = LandscapeDisplay.from_minimize_results(bowl, results, grid_resolution=30)
+    sgd_end = results["sgd"].nit + 1
+    assert list(display.lines_) == [
+        f"sgd: diverged at step {sgd_end}",
+        "momentum: 44 steps",
+        "adagrad: 50 steps, not converged",
+        "my adam: 79 steps",
+    ]
+    lines = list(display.lines_.values())
+    for line, name in zip(lines, ["sgd", "momentum", "adagrad"]):
+        assert line.get_color() == OPTIMIZER_COLORS[name]
+    assert lines[3].get_color() not in OPTIMIZER_COLORS.values()
+    np.testing.assert_array_equal(lines[1].get_xydata(), results["momentum"].path)

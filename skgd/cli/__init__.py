@@ -1,4 +1,4 @@
-"""The ``skgd`` console command: ``skgd growth``, ``skgd compare``, ``skgd landscape``.
+"""The ``skgd`` console command: ``growth``, ``compare``, ``landscape``, ``simulator``.
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Bad input is reported as one line on stderr with exit
@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-_COMMANDS = ("growth", "compare", "landscape")
+_COMMANDS = ("growth", "compare", "landscape", "simulator")
 
 
 class UsageError(Exception):

@@ -99,9 +99,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or f"{args.name}.png"
     results = []
     for name, rate in plan:
-        res = minimize(
-            surface, start, optimizer=name, learning_rate=rate, max_iter=args.steps, tol=1e-8
-        )
+        res = minimize(surface, start, optimizer=name, learning_rate=rate, max_iter=args.steps)
         results.append((name, rate, res))
         print(
             f"{name:>10} lr={rate:<8g} steps={res.nit:<6d} f={res.fun:<12.6g} "

@@ -41,6 +41,8 @@ class LandscapeDisplay:
     title : str, default=None
     minima_label : str, default='minimum'
         The legend entry of ``minima``.
+    path_colors : dict of str to colour, default=None
+        Colours of some paths, by label; the others take the default cycle.
 
     Attributes
     ----------
@@ -85,6 +87,7 @@ class LandscapeDisplay:
         zlabel="f",
         title=None,
         minima_label="minimum",
+        path_colors=None,
     ):
         self.xx = xx
         self.yy = yy
@@ -97,6 +100,7 @@ class LandscapeDisplay:
         self.zlabel = zlabel
         self.title = title
         self.minima_label = minima_label
+        self.path_colors = path_colors
 
     def plot(
         self,
@@ -195,7 +199,9 @@ class LandscapeDisplay:
             kw.setdefault("linewidth", width)
             outline = [patheffects.withStroke(linewidth=width + 1.2, foreground="black", alpha=0.5)]
             kw.setdefault("path_effects", outline)
-            kw.setdefault("color", PATH_COLORS[k % len(PATH_COLORS)])
+            kw.setdefault(
+                "color", (self.path_colors or {}).get(label, PATH_COLORS[k % len(PATH_COLORS)])
+            )
             if path.shape[0] <= 100:
                 # a dot per iterate shows the step lengths; on long paths the dots
                 # would merge into a thick line
@@ -273,6 +279,7 @@ class LandscapeDisplay:
         ylabel="y",
         zlabel="f(x, y)",
         title=None,
+        path_colors=None,
         ax=None,
         **kwargs,
     ) -> LandscapeDisplay:
@@ -301,6 +308,8 @@ OptimizeResult, default=None
             Points to mark; None takes a Landscape's own.
         xlabel, ylabel, zlabel, title : str
             None title: a Landscape's name and description.
+        path_colors : dict of str to colour, default=None
+            Colours of some paths, by label.
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to :meth:`plot` (``levels``, ``cmap``, ``filled``, ...).
@@ -339,8 +348,71 @@ OptimizeResult, default=None
             ylabel=ylabel,
             zlabel=zlabel,
             title=title,
+            path_colors=path_colors,
         )
         return display.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def from_minimize_results(cls, function, results, **kwargs) -> LandscapeDisplay:
+        """A test surface with :func:`skgd.minimize`'s paths, drawn as the simulator draws them.
+
+        The static twin of ``skgd simulator``'s page: each path has its
+        optimizer's colour on the page (:data:`skgd.simulator.OPTIMIZER_COLORS`),
+        the contours its grey scale, and the legend says how each run ended,
+        as the page's table does.
+
+        Parameters
+        ----------
+        function : Landscape or callable
+            As in :meth:`from_function`.
+        results : dict of str to OptimizeResult
+            :func:`skgd.minimize` results by optimizer name (``'sgd'``,
+            ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
+            ``'adam'``, ``'nadam'``, ``'lion'``: the page's colours); other
+            names take the default colours.
+        **kwargs : dict
+            Passed to :meth:`from_function` (``bounds``, ``grid_resolution``,
+            ``title``, ``ax``, ...) and :meth:`plot` (``cmap`` defaults to the
+            page's grey scale).
+
+        Returns
+        -------
+        display : LandscapeDisplay
+            Its ``lines_`` are keyed by the legend labels, such as
+            ``'momentum: 44 steps'``.
+
+        See Also
+        --------
+        skgd.simulator.make_optimizer : The optimizer a page's settings stand for.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from skgd import landscapes, minimize
+        >>> from skgd.plotting import LandscapeDisplay
+        >>> bowl = landscapes.quadratic(condition=5)
+        >>> results = {name: minimize(bowl, optimizer=name, learning_rate=0.1, tol=1e-2)
+        ...            for name in ["sgd", "momentum"]}
+        >>> display = LandscapeDisplay.from_minimize_results(bowl, results)
+        >>> list(display.lines_), display.lines_["momentum: 44 steps"].get_color()
+        (['sgd: 36 steps', 'momentum: 44 steps'], '#ff9f0a')
+        """
+        from matplotlib.colors import LinearSegmentedColormap
+
+        from ..simulator import CONTOUR_RAMP, OPTIMIZER_COLORS
+
+        paths, colors = {}, {}
+        for name, result in results.items():
+            label = f"{name}: {_ending(result)}"
+            paths[label] = result
+            if name in OPTIMIZER_COLORS:
+                colors[label] = OPTIMIZER_COLORS[name]
+        # the page's contours: 24 bands over 6 decades of f - min f, in its grey scale
+        kwargs.setdefault("cmap", LinearSegmentedColormap.from_list("skgd_page", CONTOUR_RAMP))
+        kwargs.setdefault("levels", 25)
+        kwargs.setdefault("decades", 6.0)
+        return cls.from_function(function, paths=paths, path_colors=colors, **kwargs)
 
     @classmethod
     def from_estimator(
@@ -443,6 +515,15 @@ OptimizeResult, default=None
             minima_label="fitted",
         )
         return display.plot(ax=ax, **kwargs)
+
+
+def _ending(result) -> str:
+    """How a minimize run ended, in the simulator's words."""
+    if result.status == 0:
+        return f"{result.nit} steps"
+    if result.status == 2:
+        return f"diverged at step {result.nit + 1}"
+    return f"{result.nit} steps, not converged"
 
 
 def _grid(bounds, resolution):
