@@ -100,9 +100,9 @@ def no_estimate_reason(t: np.ndarray, y: np.ndarray) -> str | None:
     mean_time = (t @ y) / total
     spread = t[-1] - t[0]
     if mean_time <= t[0] + 1e-12 * spread:
-        return "every count after the first time is 0 (the rate would be -inf)"
+        return "every count after the first time is 0: r would be -inf"
     if mean_time >= t[-1] - 1e-12 * spread:
-        return "every count before the last time is 0 (the rate would be +inf)"
+        return "every count before the last time is 0: r would be +inf"
     return None
 
 
