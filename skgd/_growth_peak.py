@@ -66,10 +66,6 @@ class GrowthPeak:
         pct = f"{100 * self.level:g}%"
         lines = [f"peak at {_label(self.peak_time)} ({self.peak_count:g})"]
         for phase, row in self.table.iterrows():
-            rate = (
-                f"r = {fmt(row['growth_rate'])} per {self.time_unit} "
-                f"[{fmt(row['growth_rate_lower'])}, {fmt(row['growth_rate_upper'])}]"
-            )
             doubling = describe_doubling_set(
                 row["doubling_time_lower"],
                 row["doubling_time_upper"],
@@ -77,8 +73,10 @@ class GrowthPeak:
                 self.time_unit,
             )
             lines.append(
-                f"{phase:<8} {_label(row['start'])} to {_label(row['end'])}: {rate}, "
-                f"doubling time {fmt(row['doubling_time'])} {pct} {doubling}"
+                f"{phase:<8} {_label(row['start'])} to {_label(row['end'])}: "
+                f"r = {fmt(row['growth_rate'])} per {self.time_unit}, {pct} CI "
+                f"[{fmt(row['growth_rate_lower'])}, {fmt(row['growth_rate_upper'])}]; "
+                f"doubling time {fmt(row['doubling_time'])}, {pct} CI {doubling}"
             )
         return "\n".join(lines)
 
