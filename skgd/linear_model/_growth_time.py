@@ -21,9 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: One day, the time unit of every date column.
-_DAY_NS = 86_400 * 10**9
-
 
 class Times(NamedTuple):
     """X with its dates replaced by days, and what was found."""
@@ -150,6 +147,8 @@ def to_days(X, origin=None) -> Times:
     """
     import pandas as pd
 
+    if isinstance(X, np.ndarray) and X.dtype.kind in "biufc":
+        return Times(X, None, ())  # plain numbers: nothing to look at, column by column
     found = _columns(X)
     if found is None:
         return Times(X, None, ())
