@@ -156,7 +156,11 @@ def growth_rates(
             skipped.append(f"{series.label(tw[-1])} ({reason})")
             rows.append(gseries.empty_row(series, tw, generation_time))
             continue
-        model = gseries.fit_stretch(estimator, tw, yw)
+        try:
+            model = gseries.fit_stretch(estimator, tw, yw)
+        except ValueError as exc:
+            # the estimator names rows of the window; say which window they belong to
+            raise ValueError(f"In the window ending {series.label(tw[-1])}: {exc}") from None
         rows.append(
             gseries.describe_fit(
                 model,

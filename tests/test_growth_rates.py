@@ -143,6 +143,13 @@ def test_windows_without_an_estimate_are_nan_with_a_warning():
     assert rates["window_end"].tolist() == list(range(3, 12))
 
 
+def test_an_estimator_error_names_its_window():
+    y = np.r_[1.0, 2.0, 0.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    log_fit = ExponentialGrowthRegressor(loss="log_squared_error")
+    with pytest.raises(ValueError, match=r"In the window ending 3: .*needs y > 0"):
+        growth_rates(np.arange(8.0), y, 4, estimator=log_fit)
+
+
 def test_another_loss_through_the_estimator():
     t = np.arange(15.0)
     y = np.round(10 * np.exp(0.15 * t) * np.exp(np.random.default_rng(1).normal(0, 0.1, 15)))
