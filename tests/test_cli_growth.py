@@ -100,7 +100,8 @@ def test_a_headerless_file_is_read_as_data(tmp_path, capsys):
     # numbers only: the first row is data too
     numeric = _write(tmp_path, "".join(f"{d},{c}\n" for d, c in zip(range(1, 15), FLU)))
     out = _run(["growth", numeric, "--end", "5"], capsys)
-    assert "counts '2' against '1'" in out and "5 rows of 14" in out
+    assert "counts column 2 against column 1, time 1 to 5; 5 rows of 14" in out
+    assert "column 1 is the time, in its own unit; r is per time unit" in _flat(out)
     assert _number(out, "doubling time") == pytest.approx(0.6481, abs=1e-4)
     # columns are chosen by number
     out = _run(["growth", numeric, "--time", "1", "--count", "2", "--end", "5"], capsys)

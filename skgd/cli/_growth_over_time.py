@@ -26,16 +26,16 @@ def check_counts(series, t, y, loss):
         what = "negative" if loss != "log_squared_error" else "zero or negative"
         times = ", ".join(series.label(v) for v in t[bad][:10])
         hint = " (use --loss poisson for zero counts)" if loss == "log_squared_error" else ""
+        where = "" if series.dated else series.unit.replace("time unit", "time") + " "
         raise UsageError(
-            f"counts must be {'> 0' if hint else '>= 0'}; {what} at {series.time_name} "
-            f"{times}{hint}"
+            f"counts must be {'> 0' if hint else '>= 0'}; {what} at {where}{times}{hint}"
         )
     if not y.any():
         raise UsageError("all counts in the window are 0: there is no growth to fit")
 
 
 def time_word(series) -> str:
-    return "days" if series.dated else series.time_name
+    return series.time_symbol
 
 
 def print_header(title, series, keep, model_text):
@@ -43,7 +43,7 @@ def print_header(title, series, keep, model_text):
     print(
         report.para(
             "data",
-            f"counts {series.count_name!r} against {series.time_name!r}, "
+            f"counts {series.count_column} against {series.time_column}, "
             + report.rows_used(series, keep),
         )
     )
@@ -74,7 +74,7 @@ def run_windows(args, series, keep):
         f"Growth rate over sliding windows of {args.window:g} {unit}s",
         series,
         keep,
-        f"in each window, {series.count_name} = I0 * exp(r * {time_word(series)}), "
+        f"in each window, {series.count_symbol} = I0 * exp(r * {time_word(series)}), "
         f"{MODELS[args.loss]}; "
         f"a window ending at time e holds the times in (e - {args.window:g}, e]; "
         f"{len(rates)} windows",
@@ -177,7 +177,7 @@ def run_split(args, series, keep):
         "Peak between a growth and a decline phase",
         series,
         keep,
-        f"{series.count_name} = I0 * exp(r * {time_word(series)}) up to the split and "
+        f"{series.count_symbol} = I0 * exp(r * {time_word(series)}) up to the split and "
         "another exponential "
         "from it (the split's row belongs to both, as in R's incidence package), each by "
         "Poisson maximum likelihood; the peak is the split with the largest sum of the two "
@@ -186,7 +186,9 @@ def run_split(args, series, keep):
     profile = peak.splits.dropna().sort_values("log_likelihood", ascending=False)
     best = profile["log_likelihood"].iloc[0]
     others = profile.iloc[1:3]
-    text = f"{series.point(_num(peak.peak_time, series))} ({peak.peak_count:g} {series.count_name})"
+    text = (
+        f"{series.point(_num(peak.peak_time, series))} ({peak.peak_count:g} {series.count_symbol})"
+    )
     if len(others):
         names = " and ".join(series.point(_num(v, series)) for v in others["split"])
         drops = " and ".join(f"{best - v:.1f}" for v in others["log_likelihood"])

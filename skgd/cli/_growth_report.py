@@ -32,12 +32,14 @@ def para(label: str, text: str) -> str:
 
 def units(series) -> str:
     unit = series.unit
+    column = series.time_column
+    column = column if column.startswith("column") else f"column {column}"
     if series.dated:
         where = "dates are read as days"
-    elif unit == "day":
-        where = f"column {series.time_name!r} counts days"
+    elif unit == "time unit":
+        where = f"{column} is the time, in its own unit"
     else:
-        where = f"column {series.time_name!r} is taken as the time unit"
+        where = f"{column} counts {unit}s"
     return (
         f"{where}; r is per {unit}, doubling times are in {unit}s (a negative doubling time "
         "is minus the halving time)"
@@ -45,19 +47,15 @@ def units(series) -> str:
 
 
 def rows_used(series, keep) -> str:
-    """'day 1 to 5 (5 rows of 14)', with the day numbers of dates spelled out."""
+    """'day 1 to 5; 5 rows of 14', with the day numbers of dates spelled out."""
     times = series.times[keep]
-    text = f"{series.label(times.min())} to {series.label(times.max())}"
+    text = f"{series.point(times.min())} to {series.label(times.max())}"
     if series.dated:
         days = series.days(times)
         text += (
             f" (days {days.min():g} to {days.max():g} counted from "
             f"{series.label(series.times.min())}, the first date)"
         )
-    elif series.time_name.strip().lower() not in ("day", "days"):
-        text = f"{series.time_name} {text}"
-    else:
-        text = f"day {text}"
     n, total = int(np.sum(keep)), series.times.shape[0]
     return f"{text}; {n} rows" + (f" of {total}" if n < total else "")
 

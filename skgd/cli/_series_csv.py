@@ -48,10 +48,30 @@ class CountSeries(NamedTuple):
 
     @property
     def unit(self) -> str:
-        """The time unit in words: 'day' for dates, else from the column's name."""
+        """The time unit in words: 'day' for dates or a column named so, else 'time unit'."""
         if self.dated:
             return "day"
-        return UNITS.get(self.time_name.strip().lower(), f"{self.time_name} unit")
+        return UNITS.get(self.time_name.strip().lower(), "time unit")
+
+    @property
+    def time_column(self) -> str:
+        """The time column in a sentence: its name, or 'column 1' in a file without a header."""
+        return _column(self.time_name)
+
+    @property
+    def count_column(self) -> str:
+        return _column(self.count_name)
+
+    @property
+    def time_symbol(self) -> str:
+        """What the time is called in a formula: 'days' for dates, else the column's name."""
+        if self.dated:
+            return "days"
+        return "t" if self.time_name.isdigit() else self.time_name
+
+    @property
+    def count_symbol(self) -> str:
+        return "count" if self.count_name.isdigit() else self.count_name
 
     def label(self, value) -> str:
         """A time as the file writes it (an ISO date, or a number)."""
@@ -63,8 +83,10 @@ class CountSeries(NamedTuple):
         return f"{float(value):g}"
 
     def point(self, value) -> str:
-        """A time in a sentence: a date, or the number after the column's name ('day 6')."""
-        return self.label(value) if self.dated else f"{self.time_name} {self.label(value)}"
+        """A time in a sentence: a date, or a number after its unit ('day 6', 'time 6')."""
+        if self.dated:
+            return self.label(value)
+        return f"{self.unit.replace('time unit', 'time')} {self.label(value)}"
 
     def days(self, values=None) -> np.ndarray:
         """Times as numbers: days since the first date for dates, else the numbers."""
@@ -72,6 +94,10 @@ class CountSeries(NamedTuple):
         if not self.dated:
             return np.asarray(values, dtype=np.float64)
         return (values - self.times.min()) / np.timedelta64(1, "D")
+
+
+def _column(name: str) -> str:
+    return f"column {name}" if name.isdigit() else repr(name)
 
 
 def bundled_flu() -> CountSeries:

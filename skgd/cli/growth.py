@@ -152,12 +152,12 @@ def _run_single(args, series, keep):
     model = ExponentialGrowthRegressor(loss=args.loss).fit(tw.reshape(-1, 1), yw)
     ci = model.confidence_interval(level=args.level)
     unit, pct = series.unit, f"{100 * args.level:g}%"
-    at = f"at {series.label(model.time_origin_)}" if series.dated else f"at {series.time_name} 0"
+    at = f"at {series.label(model.time_origin_) if series.dated else series.point(0)}"
     print_header(
         "Exponential growth fit",
         series,
         keep,
-        f"{series.count_name} = I0 * exp(r * {time_word(series)}), {MODELS[args.loss]}",
+        f"{series.count_symbol} = I0 * exp(r * {time_word(series)}), {MODELS[args.loss]}",
     )
     print(f"  {'':<18}{'estimate':>10}   {pct} interval")
     for label, key, suffix in [
@@ -249,8 +249,8 @@ def _plot_single(model, series, keep):
     )
     if np.all(y > 0):
         ax.set_yscale("log")
-    ax.set_xlabel("date" if series.dated else series.time_name)
-    ax.set_ylabel(series.count_name)
+    ax.set_xlabel("date" if series.dated else series.time_symbol)
+    ax.set_ylabel(series.count_symbol)
     ax.set_title(series.source, fontsize=9)
     ax.legend(fontsize="small")
     _date_ticks(ax, t)
