@@ -22,6 +22,9 @@ _LAZY = {
     "DivergenceError": "skgd.exceptions",
     "fit_csv": "skgd._streaming",
     "score_csv": "skgd._streaming",
+    "growth_rates": "skgd._growth_rates",
+    "growth_peak": "skgd._growth_peak",
+    "GrowthPeak": "skgd._growth_peak",
 }
 _SUBMODULES = {
     "optimizers",

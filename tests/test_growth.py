@@ -262,7 +262,8 @@ def test_overdispersed_counts_widen_the_intervals():
     assert (width.iloc[:2] > 1.4 * (narrow["upper"] - narrow["lower"]).iloc[:2]).all()
 
 
-def test_doubling_time_interval_is_unbounded_when_rate_interval_contains_zero():
+def test_doubling_time_set_is_two_rays_when_rate_interval_contains_zero():
+    # issue 17: the set is (-inf, ln2/r_lo] U [ln2/r_hi, +inf), never a single ray
     rng = np.random.default_rng(9)
     t = np.arange(10.0)
     y = rng.poisson(50.0 * np.exp(0.002 * t))
@@ -270,8 +271,9 @@ def test_doubling_time_interval_is_unbounded_when_rate_interval_contains_zero():
     r_lo, r_hi = ci.loc["growth_rate", ["lower", "upper"]]
     assert r_lo < 0 < r_hi
     row = ci.loc["doubling_time"]
-    assert not row["bounded"]
-    assert np.isinf(row["upper"] if ci.loc["growth_rate", "estimate"] > 0 else row["lower"])
+    assert row["two_rays"] and not row["bounded"]
+    np.testing.assert_allclose([row["lower"], row["upper"]], np.log(2) / np.array([r_hi, r_lo]))
+    assert row["upper"] < 0 < row["lower"]
 
 
 def test_intervals_on_the_outbreak():

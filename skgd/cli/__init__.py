@@ -30,12 +30,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def read_csv(path: str):
-    """A CSV file as a DataFrame with at least one data row, or a one-line UsageError."""
+def read_csv(path: str, **kwargs):
+    """A CSV file as a DataFrame with at least one data row, or a one-line UsageError.
+
+    ``kwargs`` go to :func:`pandas.read_csv` (``header=None`` reads every row
+    as data, for callers that decide themselves whether there is a header).
+    """
     import pandas as pd
 
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, **kwargs)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:

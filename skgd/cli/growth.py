@@ -1,19 +1,27 @@
-"""``skgd growth``: fit exponential growth to daily counts and print r, I0 and the doubling time.
+"""``skgd growth``: fit exponential growth to counts over time and say what the fit means.
 
-Without a file it uses the bundled 1978 boarding-school influenza outbreak,
-days 1 to 5: on the log scale the counts rise by about one unit a day up to
-day 5 and flatten on day 6 (the peak, when many of the 763 boys are already
-ill), so a single exponential fits only that window.
+Three reports: one exponential over a window (the default), the growth rate
+over sliding windows (``--window N``), and the peak between a growth and a
+decline phase (``--split``). Without a file it uses the bundled 1978
+boarding-school influenza outbreak; its single fit uses days 1 to 5: on the
+log scale the counts rise by about one unit a day up to day 5 and flatten on
+day 6 (the peak, when many of the 763 boys are already ill).
 """
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 import warnings
 
 import numpy as np
 
+from ..linear_model import _growth_stats as gs
+from ..linear_model._growth_stats import fmt
 from . import UsageError
+from . import _growth_report as report
+from ._growth_over_time import MODELS, check_counts, print_header, run_split, run_windows, time_word
+from ._series_csv import bundled_flu, parse_bound, read_count_series
 
 #: The bundled outbreak's growth phase (see the module docstring).
 DEFAULT_WINDOW = (1.0, 5.0)
@@ -24,18 +32,53 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "growth",
         help="fit exponential growth I(t) = I0 exp(r t) to counts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Fit ExponentialGrowthRegressor to counts over time and print the growth "
-            "rate r, the initial value I0 and the doubling time, with confidence "
-            "intervals. Without FILE: the bundled 1978 boarding-school influenza "
-            "outbreak, days 1-5 (its exponential phase; the peak is on day 6)."
+            "Fit ExponentialGrowthRegressor to counts over time and print the growth rate r,\n"
+            "the initial value I0 and the doubling time with confidence intervals, saying\n"
+            "how they were computed. --window N gives r over sliding windows of N days,\n"
+            "--split the peak between a growth and a decline phase.\n\n"
+            "Without FILE: the bundled 1978 boarding-school influenza outbreak, days 1-5\n"
+            "(its exponential phase; the peak is on day 6), or days 1-14 with --window or\n"
+            "--split."
+        ),
+        epilog=(
+            "The time column may hold numbers or ISO dates (YYYY-MM-DD); without --time it is\n"
+            "the first column of dates, else a column named date/day/time/week, else the\n"
+            "first column. Dates are read as days. A file without a header row is read as\n"
+            "data, its columns numbered 1, 2, ...\n\n"
+            "examples:\n"
+            "  skgd growth\n"
+            "  skgd growth cases.csv --start 2024-03-01 --end 2024-03-14\n"
+            "  skgd growth cases.csv --window 7 --generation-time 5.2 1.7\n"
+            "  skgd growth cases.csv --split --plot peak.png"
         ),
     )
-    parser.add_argument("file", nargs="?", metavar="FILE.csv", help="CSV file with a header row")
-    parser.add_argument("--time", metavar="COL", help="time column (default: the first)")
-    parser.add_argument("--count", metavar="COL", help="count column (default: the second)")
-    parser.add_argument("--start", type=float, help="first time of the growth window (inclusive)")
-    parser.add_argument("--end", type=float, help="last time of the growth window (inclusive)")
+    parser.add_argument("file", nargs="?", metavar="FILE.csv", help="CSV file of counts over time")
+    parser.add_argument("--time", metavar="COL", help="time column (default: detected, see below)")
+    parser.add_argument(
+        "--count", metavar="COL", help="count column (default: the first numeric other column)"
+    )
+    parser.add_argument(
+        "--start",
+        metavar="T",
+        help="first time used (inclusive): a date (YYYY-MM-DD), or a number; with dates a "
+        "number is a day counted from the first date (day 0)",
+    )
+    parser.add_argument("--end", metavar="T", help="last time used (inclusive), as --start")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--window",
+        type=float,
+        metavar="N",
+        help="print the growth rate over sliding windows of N time units (days for dates)",
+    )
+    mode.add_argument(
+        "--split",
+        action="store_true",
+        help="find the peak: the split between a growth and a decline phase with the "
+        "largest joint Poisson likelihood",
+    )
     parser.add_argument("--loss", choices=LOSSES, default="poisson", help="default: poisson")
     parser.add_argument(
         "--level", type=float, default=0.95, help="confidence level (default: 0.95)"
@@ -45,150 +88,116 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         nargs=2,
         type=float,
         metavar=("MEAN", "SD"),
-        help="also print the reproduction number for a gamma generation interval",
+        help="also print the reproduction number R for a gamma generation interval",
     )
-    parser.add_argument("--plot", metavar="OUT.png", help="draw the data and the fit (matplotlib)")
+    parser.add_argument(
+        "--plot", metavar="OUT.png", help="draw the data and the fit (needs matplotlib)"
+    )
     parser.set_defaults(run=run)
     return parser
 
 
-def _read_csv(path: str, time: str | None, count: str | None):
-    """(times, counts, time name, count name, description) from a CSV file."""
-    import pandas as pd
+def run(args) -> int:
+    if not 0.0 < args.level < 1.0:
+        raise UsageError(f"--level must be between 0 and 1; got {args.level:g}")
+    if args.window is not None and not (np.isfinite(args.window) and args.window > 0):
+        raise UsageError(f"--window must be a positive number of time units; got {args.window:g}")
+    if args.split and args.loss != "poisson":
+        raise UsageError("--split compares Poisson likelihoods; it needs --loss poisson")
+    if args.file is None:
+        series = bundled_flu()
+        whole = args.window is not None or args.split
+        start = args.start if args.start is not None or whole else f"{DEFAULT_WINDOW[0]:g}"
+        end = args.end if args.end is not None or whole else f"{DEFAULT_WINDOW[1]:g}"
+    else:
+        series = read_count_series(args.file, args.time, args.count)
+        start, end = args.start, args.end
+    keep = _window(series, parse_bound(start, series, "--start"), parse_bound(end, series, "--end"))
+    if args.plot:
+        _check_matplotlib()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if args.window is not None:
+            figure = run_windows(args, series, keep)
+        elif args.split:
+            figure = run_split(args, series, keep)
+        else:
+            figure = _run_single(args, series, keep)
+    for w in caught:
+        print(report.para("warning", str(w.message).splitlines()[0]))
+    if args.plot:
+        _save(figure, args.plot)
+        print(report.para("plot", f"written to {args.plot}"))
+    return 0
 
-    from . import read_csv
 
-    frame = read_csv(path)
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
-    if time is None or count is None:
-        if len(columns) < 2:
-            raise UsageError(
-                f"{path} has {len(columns)} column(s); it needs a time and a count column "
-                "(choose them with --time and --count)"
-            )
-        time = columns[0] if time is None else time
-        count = columns[1] if count is None else count
-    for option, name in (("--time", time), ("--count", count)):
-        if name not in columns:
-            raise UsageError(f"{option} column {name!r} is not in {path} (columns: {columns})")
-    values = {}
-    for name in (time, count):
-        numeric = pd.to_numeric(frame[name], errors="coerce")
-        bad = numeric.isna().to_numpy()
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            # data row i is line i + 2 of the file (the header is line 1)
-            raise UsageError(
-                f"column {name!r} has {int(bad.sum())} missing or non-numeric value(s), "
-                f"first on line {first + 2}: {frame[name].iloc[first]!r}"
-            )
-        values[name] = numeric.to_numpy(dtype=np.float64)
-    return values[time], values[count], time, count, path
-
-
-def _window(t, y, start, end, time_name):
-    lo = -np.inf if start is None else start
-    hi = np.inf if end is None else end
-    keep = (t >= lo) & (t <= hi)
+def _window(series, lo, hi):
+    days = series.days()
+    keep = (days >= (-np.inf if lo is None else lo)) & (days <= (np.inf if hi is None else hi))
     if keep.sum() < 2:
+        span = "the whole file" if lo is None and hi is None else "the window"
         raise UsageError(
-            f"the window {time_name} in [{lo:g}, {hi:g}] has {int(keep.sum())} row(s); "
-            "an exponential fit needs at least 2 (3 for intervals)"
+            f"{span} has {int(keep.sum())} row(s) between --start and --end; an exponential "
+            "fit needs at least 2 (3 for intervals)"
         )
     return keep
 
 
-def _check_counts(t, y, loss, time_name):
-    """Name the offending times, which users know, rather than array positions."""
-    bad = y < 0 if loss != "log_squared_error" else y <= 0
-    if bad.any():
-        what = "negative" if loss != "log_squared_error" else "zero or negative"
-        times = ", ".join(f"{v:g}" for v in t[bad][:10])
-        hint = " (use --loss poisson for zero counts)" if loss == "log_squared_error" else ""
-        raise UsageError(
-            f"counts must be {'> 0' if hint else '>= 0'}; {what} at {time_name} {times}{hint}"
-        )
-    if not y.any():
-        raise UsageError("all counts in the window are 0: there is no growth to fit")
-
-
-def _fmt(value: float) -> str:
-    if np.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if np.isnan(value):
-        return "nan"
-    return f"{value:#.4g}".rstrip(".")
-
-
-def run(args) -> int:
+# ------------------------------------------------------------------ one window
+def _run_single(args, series, keep):
     from ..linear_model import ExponentialGrowthRegressor
 
-    if not 0.0 < args.level < 1.0:
-        raise UsageError(f"--level must be between 0 and 1; got {args.level:g}")
-    if args.file is None:
-        from ..datasets import load_boarding_school_flu
-
-        flu = load_boarding_school_flu()
-        t, y = flu.data[:, 0], flu.target
-        time_name, count_name = "day", "in_bed"
-        source = "bundled 1978 boarding-school influenza outbreak (763 boys)"
-        start = DEFAULT_WINDOW[0] if args.start is None else args.start
-        end = DEFAULT_WINDOW[1] if args.end is None else args.end
-    else:
-        t, y, time_name, count_name, source = _read_csv(args.file, args.time, args.count)
-        start, end = args.start, args.end
-    keep = _window(t, y, start, end, time_name)
-    tw, yw = t[keep], y[keep]
-    _check_counts(tw, yw, args.loss, time_name)
-
-    model = ExponentialGrowthRegressor(loss=args.loss)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.fit(tw.reshape(-1, 1), yw)
+    tw, yw = series.times[keep], series.counts[keep]
+    check_counts(series, tw, yw, args.loss)
+    model = ExponentialGrowthRegressor(loss=args.loss).fit(tw.reshape(-1, 1), yw)
     ci = model.confidence_interval(level=args.level)
-    pct = f"{100 * args.level:g}%"
-    unit = time_name
-    print(f"Exponential growth fit: {source}")
-    print(
-        f"  window: {time_name} {tw.min():g} to {tw.max():g} ({tw.shape[0]} rows), "
-        f"counts {count_name!r}, loss={args.loss!r}"
+    unit, pct = series.unit, f"{100 * args.level:g}%"
+    at = f"at {series.label(model.time_origin_) if series.dated else series.point(0)}"
+    print_header(
+        "Exponential growth fit",
+        series,
+        keep,
+        f"{series.count_symbol} = I0 * exp(r * {time_word(series)}), {MODELS[args.loss]}",
     )
-    print(f"  {'':<16}{'estimate':>12}   {pct} interval")
-    rows = [
+    print(f"  {'':<18}{'estimate':>10}   {pct} interval")
+    for label, key, suffix in [
         ("growth rate r", "growth_rate", f" per {unit}"),
-        ("initial value I0", "initial_value", f" at {time_name} 0"),
-        ("doubling time", "doubling_time", f" {unit}s"),
-    ]
-    for label, key, suffix in rows:
+        ("initial value I0", "initial_value", f" {at}"),
+    ]:
         row = ci.loc[key]
-        line = f"  {label:<16}{_fmt(row['estimate']):>12}   [{_fmt(row['lower'])}, "
-        line += f"{_fmt(row['upper'])}]{suffix}"
-        if key == "doubling_time" and not row["bounded"]:
-            line += f"; unbounded: the rate's {pct} interval contains 0 (no growth)"
-        if key == "doubling_time" and row["estimate"] < 0:
-            line += f"; negative: the counts halve every {_fmt(-row['estimate'])} {unit}s"
-        print(line)
+        print(
+            f"  {label:<18}{fmt(row['estimate']):>10}   "
+            f"[{fmt(row['lower'])}, {fmt(row['upper'])}]{suffix}"
+        )
+    row = ci.loc["doubling_time"]
+    text = gs.describe_doubling_set(row["lower"], row["upper"], row["two_rays"], unit)
+    if row["estimate"] < 0 and not row["two_rays"]:
+        text += f"; negative: the counts halve every {fmt(-row['estimate'])} {unit}s"
+    print(
+        textwrap.fill(
+            text,
+            width=report.WIDTH,
+            initial_indent=f"  {'doubling time':<18}{fmt(row['estimate']):>10}   ",
+            subsequent_indent=" " * 33,
+        )
+    )
     if args.generation_time is not None:
         mean, sd = args.generation_time
         r_lo, r_hi = ci.loc["growth_rate", ["lower", "upper"]]
         # R is increasing in r, so the rate's interval maps to R's
         values = [model.reproduction_number(mean, sd, growth_rate=r) for r in (r_lo, r_hi)]
-        values.insert(0, model.reproduction_number(mean, sd))
         print(
-            f"  {'R (W-L, gamma)':<16}{_fmt(values[0]):>12}   "
-            f"[{_fmt(values[1])}, {_fmt(values[2])}]  generation time {mean:g} +- {sd:g}"
+            f"  {'R (W-L, gamma)':<18}{fmt(model.reproduction_number(mean, sd)):>10}   "
+            f"[{fmt(values[0])}, {fmt(values[1])}]  generation time {mean:g} +- {sd:g} "
+            f"{unit}s (Wallinga-Lipsitch)"
         )
-    _print_fit(model, tw, yw, args.loss)
-    for w in caught:
-        print(f"  warning: {str(w.message).splitlines()[0]}")
-    if args.plot:
-        _plot(args.plot, model, t, y, keep, time_name, count_name, source)
-        print(f"  plot written to {args.plot}")
-    return 0
+    print(report.para("interval", report.interval_method(model, args.level)))
+    print(report.para("dispersion", report.dispersion_words(model)))
+    print(report.para("fit", _fit_quality(model, tw, yw, args.loss)))
+    return _plot_single(model, series, keep) if args.plot else None
 
 
-def _print_fit(model, t, y, loss):
+def _fit_quality(model, t, y, loss) -> str:
     from sklearn.metrics import mean_poisson_deviance
 
     pred = model.predict(t.reshape(-1, 1))
@@ -198,20 +207,14 @@ def _print_fit(model, t, y, loss):
         resid = np.log(y[positive]) - np.log(pred[positive])
         centred = np.log(y[positive]) - np.log(y[positive]).mean()
         log_r2 = 1.0 - resid @ resid / (centred @ centred) if centred.any() else np.nan
-    line = f"  fit: R^2 of log counts {_fmt(log_r2)}"
+    text = f"R^2 of log counts {fmt(log_r2)}"
     if loss == "poisson":
-        line += (
-            f", mean Poisson deviance {_fmt(mean_poisson_deviance(y, pred))}"
-            f", Pearson dispersion {_fmt(model.dispersion_)} on {model.df_resid_:g} df"
-        )
-        if model.dispersion_ > 1:
-            line += " (intervals widened by it)"
-    else:
-        line += f", residual variance {_fmt(model.dispersion_)} on {model.df_resid_:g} df"
-    print(line)
+        text += f", mean Poisson deviance {fmt(mean_poisson_deviance(y, pred))}"
+    return text
 
 
-def _plot(path, model, t, y, keep, time_name, count_name, source):
+# ------------------------------------------------------------------ pictures
+def _check_matplotlib():
     try:
         import matplotlib
     except ImportError:
@@ -219,25 +222,45 @@ def _plot(path, model, t, y, keep, time_name, count_name, source):
             "--plot needs matplotlib; install it with: pip install 'skgd[plot]'"
         ) from None
     matplotlib.use("Agg")
+
+
+def _plot_single(model, series, keep):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(t[~keep], y[~keep], color="0.6", label="outside the window")
+    from ..plotting._growth import _date_ticks
+
+    t, y = series.times, series.counts
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    if not keep.all():
+        ax.scatter(t[~keep], y[~keep], color="0.6", label="outside the window")
     ax.scatter(t[keep], y[keep], color="C0", label="fitted window")
-    grid = np.linspace(t[keep].min(), t[keep].max(), 200)
+    if series.dated:
+        grid = np.linspace(0.0, 1.0, 200) * (t[keep].max() - t[keep].min()) + t[keep].min()
+    else:
+        grid = np.linspace(t[keep].min(), t[keep].max(), 200)
+    ci = model.confidence_interval()
+    row = ci.loc["doubling_time"]
+    doubling = gs.describe_doubling_set(row["lower"], row["upper"], row["two_rays"], series.unit)
     ax.plot(
         grid,
         model.predict(grid.reshape(-1, 1)),
         color="C1",
-        label=f"fit: doubling time {_fmt(model.doubling_time_)}",
+        label=f"fit: doubling time {fmt(model.doubling_time_)}\n95%: {doubling}",
     )
     if np.all(y > 0):
         ax.set_yscale("log")
-    ax.set_xlabel(time_name)
-    ax.set_ylabel(count_name)
-    ax.set_title(source, fontsize=9)
-    ax.legend()
+    ax.set_xlabel("date" if series.dated else series.time_symbol)
+    ax.set_ylabel(series.count_symbol)
+    ax.set_title(series.source, fontsize=9)
+    ax.legend(fontsize="small")
+    _date_ticks(ax, t)
     fig.tight_layout()
+    return fig
+
+
+def _save(fig, path):
+    import matplotlib.pyplot as plt
+
     try:
         fig.savefig(path)
     finally:

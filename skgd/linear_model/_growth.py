@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import ConvergenceWarning
 from . import _growth_stats as gs
 from ._base import BaseGD, guarded, unpack
+from ._growth_time import to_days
 
 
 def _rows(mask: np.ndarray, y: np.ndarray) -> str:
@@ -24,7 +25,10 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
     """Exponential growth ``y = exp(intercept + X @ coef)`` fitted by gradient descent.
 
     With one column of times ``t`` this is ``I(t) = I0 * exp(r t)``: the
-    growth rate ``r`` is ``coef_[0]`` and ``log I0`` is ``intercept_``. The
+    growth rate ``r`` is ``coef_[0]`` and ``log I0`` is ``intercept_``. Times
+    may be numbers or dates (numpy ``datetime64``, pandas datetime columns
+    and Series, ``datetime.date`` objects): dates become days since the
+    earliest one, ``time_origin_``, so that ``r`` is per day. The
     default loss is the Poisson deviance, the maximum-likelihood fit for
     counts (the Poisson GLM with log link). It minimizes
     ``J = sum_i w_i L(y_i, exp(eta_i)) / sum_i w_i + alpha * R(coef)`` with
@@ -120,7 +124,13 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         indicator of an intervention) it is the rate with the other columns
         held fixed.
     initial_value_ : float
-        ``I0 = exp(intercept_)``, the expected value at ``X = 0``.
+        ``I0 = exp(intercept_)``, the expected value at ``X = 0`` (at
+        ``time_origin_`` when the times are dates).
+    time_origin_ : pandas.Timestamp or None
+        Day 0 when X holds dates: the earliest date seen by ``fit`` (or the
+        first ``partial_fit``). Dates in X, in ``fit``, ``predict`` and
+        ``score``, are read as days since it; numbers passed to ``predict``
+        are days since it too. None when the times are numbers.
     doubling_time_ : float
         ``ln 2 / growth_rate_``; negative when the rate is negative (its
         absolute value is the halving time); ``inf`` when the rate is 0.
@@ -156,7 +166,8 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
     with a penalty only centred, so the penalty keeps its meaning; sparse
     columns only scaled) and the result is mapped back, so ``eta`` and J are
     exactly those of the original columns: times in days, hours or calendar
-    ordinals (``date.toordinal()``) fit the same way.
+    ordinals (``date.toordinal()``) fit the same way. A date column is never
+    read as the integer nanoseconds it is stored as.
 
     Standard errors come from the observed Fisher information for
     ``'poisson'`` and from the residual variance for the least-squares
@@ -177,6 +188,16 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
     >>> ci = model.confidence_interval()
     >>> [round(float(v), 3) for v in ci.loc["growth_rate", ["lower", "upper"]]]
     [0.262, 0.327]
+
+    Dates work the same way, per day:
+
+    >>> import pandas as pd
+    >>> dates = pd.date_range("2024-03-01", periods=10, freq="D")
+    >>> model = ExponentialGrowthRegressor().fit(pd.DataFrame({"date": dates}), cases)
+    >>> round(model.growth_rate_, 3), str(model.time_origin_.date())
+    (0.294, '2024-03-01')
+    >>> model.predict(pd.DataFrame({"date": pd.to_datetime(["2024-03-11"])})).round(1)
+    array([231.2])
     """
 
     _family = "growth"
@@ -230,8 +251,11 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Times (one column) or several covariates.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or (n_samples,)
+            Times (one column) or several covariates. Date columns become days
+            since the earliest date (``time_origin_``); a one-dimensional X is
+            accepted when it holds dates (a datetime Series, a ``datetime64``
+            array, a list of ``datetime.date``).
         y : array-like of shape (n_samples,)
             Counts or sizes, >= 0 (> 0 for ``'log_squared_error'``), not all 0.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -273,6 +297,8 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Times as in ``fit``. For a model fitted on dates, dates are read
+            against ``time_origin_`` and numbers as days since it.
 
         Returns
         -------
@@ -287,15 +313,17 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
     def confidence_interval(self, level: float = 0.95, *, dispersion="auto"):
         """Intervals for the growth rate, I0 and the doubling time.
 
-        The rate's interval is ``r +- q * se``; I0's is ``exp`` of the interval
-        of ``log I0`` (so it is asymmetric and positive); the doubling time's
-        is ``ln 2`` over the rate's ends. They assume the fit is at the
-        maximum-likelihood estimate: on a fit that is not certified optimal
-        (``optimality_`` above ``tol``) a ``ConvergenceWarning`` says that they
-        are not valid. When the rate's interval contains 0,
-        "no growth" (an infinite doubling time) is plausible and the doubling
-        time's interval is unbounded: one end is ``inf`` and ``bounded`` is
-        False.
+        The rate's interval is the Wald interval ``r +- q * se`` (see
+        ``dispersion`` for ``q`` and ``se``); I0's is ``exp`` of the interval
+        of ``log I0`` (so it is asymmetric and positive). The doubling time's
+        set is ``ln 2 / r`` over the rate's interval: ``lower = ln2 / r_upper``
+        and ``upper = ln2 / r_lower``. When the rate's interval contains 0,
+        "no growth" (an infinite doubling time) is plausible and the set is
+        two rays through infinity, ``(-inf, upper] U [lower, +inf)`` with
+        ``upper < 0 < lower``: ``two_rays`` is True and ``bounded`` False.
+        They assume the fit is at the maximum-likelihood estimate: on a fit
+        that is not certified optimal (``optimality_`` above ``tol``) a
+        ``ConvergenceWarning`` says that they are not valid.
 
         Parameters
         ----------
@@ -305,7 +333,8 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
             ``'auto'``: for Poisson, widen the intervals by the Pearson
             dispersion ``dispersion_`` when it is above 1 (quasi-Poisson, with
             Student's t on ``df_resid_`` degrees of freedom), else plain Poisson
-            intervals; for the least-squares losses, the residual variance with
+            intervals (normal quantile; a dispersion below 1 does not narrow
+            them); for the least-squares losses, the residual variance with
             t. ``'pearson'``: use the estimated dispersion even if below 1. A
             number: that dispersion, taken as known (1.0 is plain Poisson).
 
@@ -313,7 +342,9 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         -------
         intervals : pandas.DataFrame
             Index ``growth_rate``, ``initial_value``, ``doubling_time``; columns
-            ``estimate``, ``std_error``, ``lower``, ``upper``, ``bounded``.
+            ``estimate``, ``std_error``, ``lower``, ``upper``, ``bounded`` and
+            ``two_rays`` (True only for a doubling time whose set is the two
+            rays ``(-inf, upper] U [lower, +inf)``).
 
         Examples
         --------
@@ -322,10 +353,20 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         >>> X, y = load_boarding_school_flu(return_X_y=True)
         >>> model = ExponentialGrowthRegressor().fit(X[:5], y[:5])
         >>> model.confidence_interval().round(2)
-                       estimate  std_error  lower  upper  bounded
-        growth_rate        1.07       0.07   0.94   1.20     True
-        initial_value      1.06       0.32   0.58   1.92     True
-        doubling_time      0.65        NaN   0.58   0.74     True
+                       estimate  std_error  lower  upper  bounded  two_rays
+        growth_rate        1.07       0.07   0.94   1.20     True     False
+        initial_value      1.06       0.32   0.58   1.92     True     False
+        doubling_time      0.65        NaN   0.58   0.74     True     False
+
+        Over the whole outbreak the counts rise and fall, the rate is
+        indistinguishable from 0, and the doubling time is either at least
+        5.4 days or negative (halving) with a halving time of at least 4.3
+        days:
+
+        >>> ci = ExponentialGrowthRegressor().fit(X, y).confidence_interval()
+        >>> row = ci.loc["doubling_time"]
+        >>> round(float(row["lower"]), 2), round(float(row["upper"]), 2), bool(row["two_rays"])
+        (5.38, -4.34, True)
         """
         import pandas as pd
 
@@ -338,10 +379,7 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         i0 = float(np.exp(min(b, gs.MAX_ETA)))
         i0_lo = float(np.exp(min(b - q * se_b, gs.MAX_ETA)))
         i0_hi = float(np.exp(min(b + q * se_b, gs.MAX_ETA)))
-        if np.isfinite(r_lo) and np.isfinite(r_hi):
-            dt_lo, dt_hi, dt_bounded = gs.doubling_time_interval(r_lo, r_hi)
-        else:
-            dt_lo, dt_hi, dt_bounded = np.nan, np.nan, False
+        dt_lo, dt_hi, two_rays = gs.doubling_time_interval(r_lo, r_hi)
         return pd.DataFrame(
             {
                 "estimate": [r, i0, float(gs.doubling_time(r))],
@@ -350,7 +388,12 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
                 "std_error": [se_r, i0 * se_b, np.nan],
                 "lower": [r_lo, i0_lo, dt_lo],
                 "upper": [r_hi, i0_hi, dt_hi],
-                "bounded": [bool(np.isfinite(se_r)), bool(np.isfinite(se_b)), dt_bounded],
+                "bounded": [
+                    bool(np.isfinite(se_r)),
+                    bool(np.isfinite(se_b)),
+                    bool(np.isfinite(dt_lo) and np.isfinite(dt_hi) and not two_rays),
+                ],
+                "two_rays": [False, False, two_rays],
             },
             index=pd.Index(["growth_rate", "initial_value", "doubling_time"]),
         )
@@ -480,7 +523,33 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         # fit has validated X (and kept its feature names) before standardizing it
         if getattr(self, "_validated_input", False):
             return X, y
-        return super()._validate_X_y(X, y, reset)
+        return super()._validate_X_y(self._to_days(X, reset=reset), y, reset)
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return super()._check_X(self._to_days(X, reset=False))
+
+    def _to_days(self, X, *, reset):
+        """X with dates as days since ``time_origin_`` (set when ``reset``), before validation.
+
+        Every path that reads X comes here first (fit, partial_fit, predict,
+        score, :func:`skgd.objective`), so a date never reaches scikit-learn's
+        validation, which would turn it into nanoseconds.
+        """
+        if reset:
+            times = to_days(X)
+            self.time_origin_ = times.origin
+            self._date_columns = times.date_columns
+            return times.X
+        origin = getattr(self, "time_origin_", None)
+        times = to_days(X, origin)
+        unexpected = sorted(set(times.date_columns) - set(getattr(self, "_date_columns", ())))
+        if unexpected:
+            raise ValueError(
+                f"X column {unexpected[0]} holds dates, but the model was fitted with numbers "
+                "there; pass numbers (the times used in fit) or refit with dates."
+            )
+        return times.X
 
     def _fit_inference(self, X, y, w):
         if X.shape[1] > gs.MAX_FEATURES_FOR_SE:

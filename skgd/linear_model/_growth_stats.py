@@ -184,20 +184,51 @@ def doubling_time(rate):
 
 
 def doubling_time_interval(r_low: float, r_high: float) -> tuple[float, float, bool]:
-    """The doubling times of the growth rates in ``[r_low, r_high]``.
+    """The doubling times ``ln2 / r`` of the growth rates r in ``[r_low, r_high]``.
 
-    ln2/r decreases on each side of 0, so an interval of positive (or of
-    negative) rates maps to ``[ln2/r_high, ln2/r_low]``. An interval that
-    contains 0 contains "no growth", whose doubling time is infinite: the
-    answer is unbounded, returned as ``(ln2/r_high, inf)`` when the estimate
-    is growth and ``(-inf, ln2/r_low)`` when it is decline, with ``False``
-    as the third item.
+    Returns ``(lower, upper, two_rays)`` with ``lower = ln2 / r_high`` and
+    ``upper = ln2 / r_low`` (``ln2 / 0 = inf``: no growth never doubles).
+    ``ln2 / r`` decreases on each side of 0, so when both rates have one
+    sign this is the interval ``[lower, upper]`` (negative throughout for
+    decline: minus the halving times). When the rates' interval contains 0
+    (``r_low < 0 <= r_high``) the doubling times form two rays through
+    infinity, ``(-inf, upper] U [lower, +inf)`` with ``upper < 0 < lower``,
+    and ``two_rays`` is True: growth slower than doubling every ``lower``,
+    no growth at all, or decline slower than halving every ``-upper``.
+    A single ray would leave out every doubling time of one sign.
     """
-    if r_low > 0 or r_high < 0:
-        return LN2 / r_high, LN2 / r_low, True
-    if r_high + r_low >= 0:  # estimate (the midpoint) is growth
-        return (LN2 / r_high if r_high > 0 else np.inf), np.inf, False
-    return -np.inf, (LN2 / r_low if r_low < 0 else -np.inf), False
+    if not (np.isfinite(r_low) and np.isfinite(r_high)):
+        return np.nan, np.nan, False
+    return doubling_time(r_high), doubling_time(r_low), bool(r_low < 0 <= r_high)
+
+
+def in_doubling_set(value, lower, upper, two_rays) -> np.ndarray:
+    """Whether doubling times lie in the set described by ``(lower, upper, two_rays)``."""
+    value = np.asarray(value, dtype=np.float64)
+    inside = (value >= lower) & (value <= upper)
+    return np.where(two_rays, (value >= lower) | (value <= upper), inside)
+
+
+def describe_doubling_set(lower: float, upper: float, two_rays: bool, unit: str) -> str:
+    """The doubling-time set in words, e.g. ``'<= -4.34 or >= 5.38 days'``."""
+    if two_rays:
+        parts = []
+        if np.isfinite(upper):
+            parts.append(f"<= {fmt(upper)}")
+        if np.isfinite(lower):
+            parts.append(f">= {fmt(lower)}")
+        text = " or ".join(parts) if parts else "any value"
+        return f"{text} {unit}s (growth rate not distinguishable from 0)"
+    return f"[{fmt(lower)}, {fmt(upper)}] {unit}s"
+
+
+def fmt(value: float) -> str:
+    """Four significant digits, ``inf`` and ``nan`` spelled out."""
+    if np.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if np.isnan(value):
+        return "nan"
+    return f"{value:#.4g}".rstrip(".")
 
 
 def wallinga_lipsitch(rate, mean: float, sd: float):

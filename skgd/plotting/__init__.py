@@ -13,10 +13,21 @@ data and plot in one call. matplotlib is an optional dependency
 - :class:`LandscapeDisplay`: filled contours of a 2-D function, or of an
   estimator's objective J over two of its parameters, with optimization
   paths drawn on it.
+- :class:`GrowthRateDisplay`: an epidemic's growth rate r(t) over sliding
+  windows with its confidence band, read also as doubling times.
+- :class:`GrowthPeakDisplay`: counts with the fitted growth and decline
+  phases and the peak between them.
 """
 
+from ._growth import GrowthPeakDisplay, GrowthRateDisplay
 from ._landscape import LandscapeDisplay
 from ._learning_rate import LearningRateDisplay
 from ._loss_curve import LossCurveDisplay
 
-__all__ = ["LandscapeDisplay", "LearningRateDisplay", "LossCurveDisplay"]
+__all__ = [
+    "GrowthPeakDisplay",
+    "GrowthRateDisplay",
+    "LandscapeDisplay",
+    "LearningRateDisplay",
+    "LossCurveDisplay",
+]

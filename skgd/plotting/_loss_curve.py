@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -36,6 +38,14 @@ class LossCurveDisplay:
         One line per curve, in the order given.
     ax_ : matplotlib.axes.Axes
     figure_ : matplotlib.figure.Figure
+
+    Notes
+    -----
+    A fit that starts at its optimum runs no epoch (``n_iter_ == 0``): a
+    growth fit with ``loss='log_squared_error'`` starts at the closed-form
+    least-squares answer, for example. Its ``loss_curve_`` is empty, and
+    instead of an empty plot the display writes why on the axes, adds
+    "(no epochs)" to its legend entry and warns.
 
     See Also
     --------
@@ -87,6 +97,11 @@ class LossCurveDisplay:
         if len(labels) != len(curves):
             raise ValueError(f"{len(labels)} labels for {len(curves)} loss curves.")
         self.lines_ = []
+        empty = [i for i, curve in enumerate(curves) if curve.shape[0] == 0]
+        if empty:
+            labels = list(labels)
+            for i in empty:
+                labels[i] = f"{labels[i]} (no epochs)" if labels[i] is not None else None
         for curve, label in zip(curves, labels):
             values = curve if self.reference is None else curve - self.reference
             if yscale == "log":
@@ -103,6 +118,8 @@ class LossCurveDisplay:
         if any(label is not None for label in labels):
             ax.legend()
         ax.grid(True, which="major", alpha=0.3)
+        if empty:
+            _say_why_empty(ax, len(empty), len(curves))
         self.ax_, self.figure_ = ax, fig
         return self
 
@@ -190,3 +207,25 @@ class LossCurveDisplay:
             labels = [describe(est) for est in estimators]
         display = cls(loss_curves=curves, labels=list(labels), reference=reference, title=title)
         return display.plot(ax=ax, yscale=yscale, **kwargs)
+
+
+_EMPTY = (
+    "no epochs were run (n_iter_ = 0), so there is no J per epoch to draw: the fit started "
+    "at its optimum (a growth fit with loss='log_squared_error' starts at the closed-form "
+    "least-squares answer)"
+)
+
+
+def _say_why_empty(ax, n_empty: int, n_curves: int) -> None:
+    """An empty loss curve gets words on the axes and a warning, never a silent blank plot."""
+    if n_empty == n_curves:
+        what = "The loss curve is empty" if n_curves == 1 else "Every loss curve is empty"
+        text = textwrap.fill(f"{what}: {_EMPTY}.", width=48)
+        ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center")
+        # the axes have no data: their ticks and grid would be made up
+        ax.grid(False)
+        ax.tick_params(which="both", left=False, bottom=False, labelleft=False, labelbottom=False)
+        message = f"{what}: {_EMPTY}."
+    else:
+        message = f"{n_empty} of {n_curves} loss curves are empty (marked 'no epochs'): {_EMPTY}."
+    warnings.warn(message, UserWarning, stacklevel=3)
