@@ -7,7 +7,7 @@ from sklearn.base import clone
 
 
 class Objective:
-    """J (SPEC §1) of one estimator on one data set, as a function of a flat vector.
+    """J (see the user guide) of one estimator on one data set, as a function of a flat vector.
 
     Built by :func:`skgd.objective`; not meant to be created directly. The
     vector ``theta`` holds the coefficients (``n_features * n_outputs``
