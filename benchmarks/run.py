@@ -126,6 +126,32 @@ def section_epochs(table, X, y, name, k, repeats, with_peers):
                 table.add("epoch", name, f"skgd {opt}", bs, t, "torch Adam", torch_bs32, 0.1)
 
 
+def section_measure(table, X, y, name, k, repeats):
+    """What the optimality measure costs a batch-32 epoch (target: at most 10 % more).
+
+    Every epoch ends with one pass over the rows for J; the measure needs the
+    full gradient too, in the same pass. The epoch without the measure is the
+    fit's epoch minus the difference between the two kinds of pass, timed
+    on the same parameters.
+    """
+    from skgd import objective
+
+    model = gd(GDRegressor, optimizer="adam", batch_size=32, max_iter=k, learning_rate=1e-3)
+    epoch = median_time(lambda: quiet_fit(model, X, y), repeats) / k
+    problem = objective(model, X, y)._problem
+    params = np.zeros(X.shape[1] + 1)
+    grad = np.empty_like(params)
+    value_only = median_time(lambda: problem.value(params), max(repeats, 5))
+    with_gradient = median_time(lambda: problem.value_and_gradient(params, grad), max(repeats, 5))
+    table.add("measure", name, "J pass (value only)", "full", value_only)
+    table.add("measure", name, "J pass (value and gradient)", "full", with_gradient)
+    without = epoch - (with_gradient - value_only)
+    table.add("measure", name, "skgd adam, epoch without the measure", 32, without)
+    table.add(
+        "measure", name, "skgd adam, epoch with the measure", 32, epoch, "without", without, 1.1
+    )
+
+
 def section_gap(table, X, y, name, budget, repeats):
     """Time to reach J - J* <= 1e-4 |J*|: max_iter 1, 2, 4, ... until reached or over budget."""
     coef, b = peers.normal_equations(X, y)
@@ -386,7 +412,7 @@ def main(argv=None):
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated sections to skip: epoch,gap,sparse,growth,startup,memory",
+        help="comma-separated sections to skip: epoch,measure,gap,sparse,growth,startup,memory",
     )
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = parser.parse_args(argv)
@@ -405,6 +431,8 @@ def main(argv=None):
         table.rows.clear()
         section_epochs(table, X, y, dense, k, repeats, True)
         section_epochs(table, X.astype(np.float32), y, f"dense {n}x100 f32", k, repeats, False)
+    if "measure" not in skip:
+        section_measure(table, X, y, dense, k, repeats)
     if "gap" not in skip:
         section_gap(table, X, y, dense, 2.0 if args.quick else 15.0, repeats)
     if "sparse" not in skip:
