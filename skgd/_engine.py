@@ -267,7 +267,7 @@ class _Run:
             with np.errstate(over="ignore", invalid="ignore"):
                 step(self.problem, self.state, lr, self.grad)
                 if not np.all(np.isfinite(self.state.params)):
-                    raise self._diverged(lr, "the parameters overflowed")
+                    raise self._diverged(lr, "the parameters overflowed", self.state.epoch + 1)
                 if not np.all(np.isfinite(self.state.optimizer_state.slots)):
                     raise self._overflowed_state()
                 value, _ = self.problem.value_and_gradient(self.state.params, self.grad)
@@ -402,7 +402,8 @@ class _Run:
             learning_rate=self.settings.learning_rate,
         )
 
-    def _diverged(self, lr, what) -> DivergenceError:
+    def _diverged(self, lr, what, epoch=None) -> DivergenceError:
+        epoch = self.state.epoch if epoch is None else epoch
         name = getattr(self.stepper, "name", type(self.stepper).__name__)
         rate = "" if np.isnan(lr) else f" with learning_rate={lr:.6g}"
         advice = (
@@ -413,9 +414,9 @@ class _Run:
             "features of X and rescale y."
         )
         return DivergenceError(
-            f"{self.settings.name}Training diverged in epoch {self.state.epoch}{rate} "
+            f"{self.settings.name}Training diverged in epoch {epoch}{rate} "
             f"({name}): {what}. {advice}",
-            epoch=self.state.epoch,
+            epoch=epoch,
             learning_rate=lr,
         )
 
