@@ -322,8 +322,8 @@ def status(key):
 
 est().fit(X[:500], y[:500])  # compile outside the measurement
 gc.collect()
-# tracemalloc sees numpy's allocations but not numba's own (inside the
-# kernels); the resident set sees both, so it is measured too where it can be:
+# tracemalloc sees numpy's allocations but not what the compiled kernels
+# allocate in C; the resident set sees both, so it is measured too where it can be:
 # its high-water mark is reset just before the fit (/proc/self/clear_refs).
 try:
     with open("/proc/self/clear_refs", "w") as f:

@@ -51,11 +51,11 @@ def _closed_form(obj: Objective) -> tuple[str, np.ndarray] | None:
     """
     from scipy.linalg import lstsq
 
-    from .losses import CODES
+    from ._kernels import loss_code
 
     prep = obj._prepared
     model = prep.model
-    if model.loss != CODES["squared_error"] or model.a1 > 0 or model.n_outputs != 1:
+    if model.loss != loss_code("squared_error") or model.a1 > 0 or model.n_outputs != 1:
         return None
     X = prep.X.toarray() if hasattr(prep.X, "toarray") else np.asarray(prep.X)
     X = X.astype(np.float64)

@@ -395,7 +395,8 @@ class _Run:
         largest = float(np.max(np.abs(self.grad), initial=0.0))
         return DivergenceError(
             f"{self.settings.name}The optimizer's running averages overflowed in epoch "
-            f"{self.state.epoch + 1}: gradients of order {largest:.3g} have squares beyond "
+            f"{self.state.epoch + 1} (learning_rate={self.settings.learning_rate:.6g}): "
+            f"gradients of order {largest:.3g} have squares beyond "
             "float64's range, after which the steps are 0. The data's scale is extreme: "
             "standardize the features of X and rescale y, or use optimizer='lbfgs'.",
             epoch=self.state.epoch + 1,

@@ -17,18 +17,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def compiled_rule(optimizer) -> int | None:
-    """The compiled kernels' code for ``optimizer``'s update, or None for a NumPy rule.
+def compiled_rule(optimizer) -> tuple[int, dict] | None:
+    """The kernels' (code, hyperparameters) for ``optimizer``, or None to run its NumPy update.
 
-    A subclass that overrides ``update`` (or defines no compiled rule) is run
-    through its own ``update``, so what it computes is what trains.
+    A class that names a compiled ``rule`` runs it; a subclass that overrides
+    ``update`` without naming a rule of its own runs its own ``update``, so
+    what it computes is what trains.
     """
-    from .optimizers import Optimizer
+    from ._kernels import hyper_struct, rule_code
 
-    code = getattr(type(optimizer), "_code", None)
-    if code is None or code < 0 or type(optimizer).update is not Optimizer.update:
+    cls = type(optimizer)
+    owner = next((k for k in cls.__mro__ if "rule" in vars(k)), None)
+    if owner is None or owner.rule is None or cls.update is not owner.update:
         return None
-    return int(code)
+    return rule_code(owner.rule), hyper_struct(optimizer._hyper_values())
 
 
 class FullBatch:
@@ -45,8 +47,7 @@ class FullBatch:
     def __init__(self, optimizer):
         self.optimizer = optimizer
         self.name = type(optimizer).__name__
-        self._code = compiled_rule(optimizer)
-        self._hyper = optimizer._hyper() if self._code is not None else None
+        self._compiled = compiled_rule(optimizer)
 
     def run(self, run) -> None:
         run.loop(self.epoch)
@@ -54,7 +55,7 @@ class FullBatch:
     def epoch(self, problem, state, lr, grad) -> None:
         opt_state = state.optimizer_state
         n_coef = problem.n_coef or state.params.shape[0]
-        if self._code is None:
+        if self._compiled is None:
             params, state.optimizer_state = self.optimizer.update(
                 grad.copy(), opt_state, state.params, lr, n_coef
             )
@@ -62,10 +63,9 @@ class FullBatch:
             return
         from ._kernels import step_all
 
+        rule, hyper = self._compiled
         opt_state.t += 1
-        step_all(
-            self._code, state.params, grad, opt_state.slots, self._hyper, lr, opt_state.t, n_coef
-        )
+        step_all(rule, state.params, grad, opt_state.slots, hyper, lr, opt_state.t, n_coef)
 
 
 class MiniBatch:
@@ -93,8 +93,7 @@ class MiniBatch:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.rng = rng
-        self._code = compiled_rule(optimizer)
-        self._hyper = optimizer._hyper() if self._code is not None else None
+        self._compiled = compiled_rule(optimizer)
 
     def run(self, run) -> None:
         run.loop(self.epoch)
@@ -103,14 +102,15 @@ class MiniBatch:
         rows = problem.rows
         order = rows[self.rng.permutation(rows.shape[0])] if self.shuffle else rows
         opt_state = state.optimizer_state
-        if self._code is not None:
+        if self._compiled is not None:
             from ._kernels import run_epoch
 
+            rule, hyper = self._compiled
             opt_state.t = run_epoch(
                 problem.data,
                 problem.model,
-                self._code,
-                self._hyper,
+                rule,
+                hyper,
                 opt_state.slots,
                 state.params,
                 order,

@@ -250,14 +250,14 @@ class _FileProblem:
         self.a1 = 0.0
 
     def value_and_gradient(self, params, grad=None):
-        from ._kernels import _chunk_sums, _objective_sum
+        from ._kernels import chunk_sums, finish
 
         total, weight, grad_sum, model = 0.0, 0.0, np.zeros_like(params), None
         for X, y, w in self.chunks():
             if y.shape[0] == 0:
                 continue
             data, model = self.estimator._training_data(X, y, w)
-            totals, weights, grads = _chunk_sums(data, model, params, np.empty(0, np.int64), True)
+            totals, weights, grads = chunk_sums(data, model, params)
             total += totals.sum()
             weight += weights.sum()
             grad_sum += grads.sum(axis=0)
@@ -266,9 +266,8 @@ class _FileProblem:
         self.n_coef = model.n_features * model.n_outputs
         self.a1 = model.a1
         grad = np.empty_like(params) if grad is None else grad
-        value = _objective_sum(
-            model, params, grad, np.array([total]), np.array([weight]), grad_sum[None, :]
-        )
+        sums = np.array([total]), np.array([weight]), grad_sum[None, :]
+        value = finish(model, params, grad, *sums)
         return float(value), grad
 
     def gradient_scale(self, grad_at_start=None):

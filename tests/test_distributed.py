@@ -3,9 +3,8 @@
 Needs the ``[distributed]`` extra (dask, distributed, dask-ml); without it the
 whole module is skipped. Each test runs on a real two-process
 ``distributed.LocalCluster`` bound to 127.0.0.1, started here and closed when
-the module ends. The module is marked slow (starting worker processes and
-compiling the numba kernels in each of them takes a while), so CI runs it in
-its second step.
+the module ends. The module is marked slow (starting worker processes takes a
+while), so CI runs it in its second step.
 
 Tolerance: after the same number of passes, training through dask must reach
 the in-memory score within ``TOL`` (R^2 for the regressor, accuracy for the

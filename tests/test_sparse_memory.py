@@ -165,8 +165,8 @@ _LARGE_FIT = textwrap.dedent(
     """
 )
 
-# Peak resident memory of the whole process (Python, numpy, scipy, sklearn,
-# numba and its compiled kernels are about 300 MB of it; X is 115 MB). A dense
+# Peak resident memory of the whole process (Python, numpy, scipy and sklearn
+# are a large part of it; X is 115 MB). A dense
 # X would need 800 GB, a dense block of 1000 rows 8 GB.
 PEAK_RSS_BOUND_MB = 1500
 

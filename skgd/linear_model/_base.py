@@ -103,6 +103,10 @@ class BaseGD(BaseEstimator):
     def _loss_info(self, n_outputs):
         return LOSSES[self._family][self.loss]
 
+    def _loss_param(self) -> float:
+        """The loss's parameter in the kernels (epsilon, or the quantile)."""
+        return float(getattr(self, "epsilon", 0.0))
+
     def _row_weights(self, y_encoded, sample_weight):
         return sample_weight
 
@@ -210,7 +214,7 @@ class BaseGD(BaseEstimator):
             X.shape[1],
             n_outputs,
             info.code,
-            float(getattr(self, "epsilon", 0.0)),
+            self._loss_param(),
             a2,
             a1,
             bool(self.fit_intercept),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 
+from ..optimizers._base import check_range
 from ._base import BaseGD, unpack
 
 
@@ -19,10 +20,12 @@ class GDRegressor(RegressorMixin, BaseGD):
     Parameters
     ----------
     loss : {'squared_error', 'huber', 'epsilon_insensitive', \
-'squared_epsilon_insensitive'}, default='squared_error'
+'squared_epsilon_insensitive', 'quantile'}, default='squared_error'
         ``'squared_error'`` is ``(y - f)**2 / 2``; ``'huber'`` is quadratic up to
         ``epsilon`` and linear beyond; the epsilon-insensitive losses ignore
-        errors below ``epsilon`` (linear SVR).
+        errors below ``epsilon`` (linear SVR); ``'quantile'`` is the pinball
+        loss of quantile ``quantile`` (its optimum is that of
+        :class:`~sklearn.linear_model.QuantileRegressor` with ``alpha=0``).
     optimizer : str or Optimizer, default='adam'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
         ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lbfgs'`` or an instance from
@@ -70,6 +73,8 @@ class GDRegressor(RegressorMixin, BaseGD):
         Fit an intercept. It starts at the weighted mean of y.
     epsilon : float, default=0.1
         Threshold of the huber and epsilon-insensitive losses, >= 0.
+    quantile : float, default=0.5
+        The quantile that ``loss='quantile'`` estimates, in (0, 1).
     shuffle : bool, default=True
         Shuffle the rows before each epoch.
     random_state : int, RandomState instance or None, default=None
@@ -166,6 +171,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         l1_ratio=0.15,
         fit_intercept=True,
         epsilon=0.1,
+        quantile=0.5,
         shuffle=True,
         random_state=None,
         warm_start=False,
@@ -187,6 +193,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.epsilon = epsilon
+        self.quantile = quantile
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
@@ -241,6 +248,23 @@ class GDRegressor(RegressorMixin, BaseGD):
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
     # hooks of BaseGD
+    def _check_params(self):
+        resolved = super()._check_params()
+        check_range("quantile", self.quantile, 0.0, 1.0, low_open=True, high_open=True)
+        return resolved
+
+    def _loss_param(self) -> float:
+        return float(self.quantile if self.loss == "quantile" else self.epsilon)
+
+    def _baseline(self, y, w, n_outputs, info):
+        if self.loss == "quantile":
+            # the best constant of the pinball loss: the weighted quantile of y
+            order = np.argsort(y, kind="stable")
+            cumulative = np.cumsum(w[order])
+            at = np.searchsorted(cumulative, self.quantile * cumulative[-1])
+            return y[order][min(at, y.shape[0] - 1)]
+        return super()._baseline(y, w, n_outputs, info)
+
     def _encode_target(self, y, *, first_call, classes=None):
         return np.asarray(y, dtype=np.float64), 1
 

@@ -1,8 +1,11 @@
 """Losses: their values, gradients, and what an estimator needs to know of them.
 
-A loss is a plain function ``loss(y, eta, grad, param) -> value`` of one row's
-target ``y`` and linear predictor ``eta`` (length K); it writes dL/d(eta) into
-``grad``. :mod:`skgd._kernels` compiles them all into the training loop.
+Each loss is declared once, in :data:`LOSSES`: its public name, the plain
+Python function that is its reference (``loss(y, eta, grad, param) ->
+value`` of one row's target ``y`` and linear scores ``eta``, writing
+dL/d(eta) into ``grad``), and the name of its compiled branch in
+:mod:`skgd._kernels`, which training runs and which is tested against the
+reference.
 """
 
 from __future__ import annotations
@@ -23,38 +26,29 @@ class LossInfo:
     ----------
     name : str
         The public name (``loss=`` value).
-    code : int
-        Index the compiled kernels dispatch on.
+    kernel : str
+        The name of its compiled branch (one of ``skgd._kernels.LOSS_NAMES``).
     function : callable
-        The plain-Python ``loss(y, eta, grad, param)``.
+        The plain-Python ``loss(y, eta, grad, param)``, the reference.
     log_target : bool
         The loss is fitted to ``log y`` instead of ``y``.
     """
 
     name: str
-    code: int
+    kernel: str
     function: Callable
     log_target: bool = False
 
+    @property
+    def code(self) -> int:
+        """The kernels' code of this loss."""
+        from .._kernels import loss_code
 
-_FUNCTIONS = [
-    regression.squared_error,
-    regression.huber,
-    regression.epsilon_insensitive,
-    regression.squared_epsilon_insensitive,
-    classification.log_loss,
-    classification.multinomial_log_loss,
-    classification.hinge,
-    classification.squared_hinge,
-    classification.modified_huber,
-    growth.poisson,
-    growth.exp_squared_error,
-]
-CODES = {fn.__name__: code for code, fn in enumerate(_FUNCTIONS)}
+        return loss_code(self.kernel)
 
 
 def _info(name, function, **kw):
-    return LossInfo(name=name, code=CODES[function.__name__], function=function, **kw)
+    return LossInfo(name=name, kernel=function.__name__, function=function, **kw)
 
 
 #: Per estimator family, the ``loss=`` strings and the loss each one means.
@@ -66,6 +60,7 @@ LOSSES = {
         "squared_epsilon_insensitive": _info(
             "squared_epsilon_insensitive", regression.squared_epsilon_insensitive
         ),
+        "quantile": _info("quantile", regression.quantile),
     },
     "classification": {
         "log_loss": _info("log_loss", classification.log_loss),
@@ -114,4 +109,4 @@ def loss_value_gradient(info: LossInfo, y, eta, param: float = 0.0):
     return values, grads
 
 
-__all__ = ["CODES", "LOSSES", "MULTINOMIAL", "LossInfo", "loss_value_gradient"]
+__all__ = ["LOSSES", "MULTINOMIAL", "LossInfo", "loss_value_gradient"]

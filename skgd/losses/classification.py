@@ -4,8 +4,7 @@ Binary problems use one score (K = 1) and y in {0, 1}. With K > 1 outputs,
 ``multinomial_log_loss`` is the softmax cross-entropy; the margin losses are
 summed one-vs-rest over the K scores. Each function writes dL/d(eta) into
 ``grad`` and returns L. The sign s of a score (+1 on the side of the true
-class) is written out in each function because numba compiles each one on its
-own and cannot call a plain-Python helper.
+class) is written out in each function, as in the compiled branches.
 """
 
 from __future__ import annotations

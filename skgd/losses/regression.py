@@ -43,3 +43,20 @@ def squared_epsilon_insensitive(y, eta, grad, epsilon):
         return 0.0
     grad[0] = 2.0 * excess if r > 0 else -2.0 * excess
     return excess * excess
+
+
+def quantile(y, eta, grad, q):
+    """The pinball loss of quantile q: q (y - f) above the prediction, (1 - q) (f - y) below.
+
+    Its minimizer over a constant is the q-quantile of y. At the kink (y == f)
+    the derivative given is the smallest subgradient, 0.
+    """
+    r = y - eta[0]
+    if r > 0.0:
+        grad[0] = -q
+        return q * r
+    if r < 0.0:
+        grad[0] = 1.0 - q
+        return (q - 1.0) * r
+    grad[0] = 0.0
+    return 0.0

@@ -1,7 +1,8 @@
 """Update rules: small objects holding hyperparameters, with state kept outside.
 
-Each file holds one rule; its update is a plain function that
-:mod:`skgd._kernels` compiles with numba for the training loop.
+Each file holds one rule: its hyperparameters, the names of its state
+buffers, its update in NumPy (the reference), and the name of the compiled
+branch of :mod:`skgd._kernels` that training runs for it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .adagrad import AdaGrad
 from .adam import Adam
 from .adamw import AdamW
 from .lbfgs import LBFGS
+from .lion import Lion
 from .nadam import NAdam
 from .rmsprop import RMSProp
 from .sgd import SGD
@@ -26,8 +28,11 @@ OPTIMIZERS = {
     "adam": lambda: Adam(),
     "adamw": lambda: AdamW(),
     "nadam": lambda: NAdam(),
+    "lion": lambda: Lion(),
     "lbfgs": lambda: LBFGS(),
 }
+#: Every rule class skgd ships, once each.
+REGISTRY = (SGD, AdaGrad, RMSProp, Adam, AdamW, NAdam, Lion, LBFGS)
 
 
 def resolve_optimizer(optimizer) -> Optimizer:
@@ -60,11 +65,13 @@ def resolve_optimizer(optimizer) -> Optimizer:
 
 __all__ = [
     "OPTIMIZERS",
+    "REGISTRY",
     "SGD",
     "AdaGrad",
     "Adam",
     "AdamW",
     "LBFGS",
+    "Lion",
     "NAdam",
     "Optimizer",
     "OptimizerState",

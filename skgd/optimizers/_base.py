@@ -36,24 +36,55 @@ class Optimizer(BaseEstimator):
     as ``optimizer__beta1`` work. The state lives in an :class:`OptimizerState`
     that the caller keeps (an estimator stores it as ``optimizer_state_``).
 
-    An update rule is a plain function ``update(params, grad, slots, hyper, lr,
-    t)`` that changes every entry of ``params`` and ``slots`` in place;
-    :mod:`skgd._kernels` compiles it with numba for the training loop (the lazy
-    sparse step gathers the coordinates it updates into contiguous buffers, so
-    each rule is one branch-free loop that LLVM vectorizes).
+    A rule declares, once:
+
+    - ``slots``: the names of its per-parameter buffers (moments,
+      accumulators), one row of ``state.slots`` each;
+    - ``hyperparameters``: the names of the attributes its update reads;
+    - ``update``: the rule in NumPy, the reference;
+    - ``rule``: for skgd's own rules, the name of the compiled branch that
+      the training loop runs instead (:mod:`skgd._kernels`), tested against
+      ``update``; None for a rule written only in NumPy.
+
+    **Your own rule**: subclass ``Optimizer``, declare ``slots``, and implement
+    ``update`` (and ``_validate`` for your hyperparameters). It works in every
+    estimator, in ``partial_fit`` and in :func:`skgd.minimize`: the training
+    loop calls your ``update`` once per batch, at Python speed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd.optimizers import Optimizer
+    >>> class SignSGD(Optimizer):
+    ...     def update(self, grad, state, params, learning_rate, n_coef=None):
+    ...         state = state.copy()
+    ...         state.t += 1
+    ...         return params - learning_rate * np.sign(grad), state
+    >>> opt = SignSGD()
+    >>> opt.update(np.array([3.0, -0.5]), opt.init(2), np.zeros(2), 0.1)[0]
+    array([-0.1,  0.1])
     """
 
-    #: number of per-parameter buffers the update needs
-    n_slots: int = 0
+    #: names of the per-parameter buffers the update keeps
+    slots: tuple = ()
+    #: names of the hyperparameters the update reads
+    hyperparameters: tuple = ()
+    #: the compiled branch of skgd's own rules (None: the NumPy ``update`` only)
+    rule: str | None = None
     #: True for full-batch solvers that do not take gradient steps
     is_line_search: bool = False
+
+    @property
+    def n_slots(self) -> int:
+        """Number of per-parameter buffers (``len(slots)``)."""
+        return len(self.slots)
 
     def _validate(self) -> None:
         """Raise ValueError if a hyperparameter is out of range."""
 
-    def _hyper(self) -> np.ndarray:
-        """Hyperparameters as the float vector the compiled update reads."""
-        return np.zeros(1)
+    def _hyper_values(self) -> dict:
+        """The hyperparameters by name, as floats (what the compiled rule reads)."""
+        return {name: float(getattr(self, name)) for name in self.hyperparameters}
 
     def init(self, n_params: int) -> OptimizerState:
         """Return a fresh state for ``n_params`` parameters.
@@ -102,31 +133,31 @@ class Optimizer(BaseEstimator):
         params : ndarray of shape (n_params,)
         state : OptimizerState
         """
-        from .._kernels import step_all
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement update(grad, state, params, "
+            "learning_rate, n_coef=None) -> (params, state): the update rule in NumPy."
+        )
 
+    def _start(self, grad, state, params):
+        """Checked float64 copies for :meth:`update`: (grad, new state with t + 1, params)."""
         self._validate()
-        new_params = np.array(params, dtype=np.float64, copy=True)
-        need = (max(self.n_slots, 1), new_params.shape[0])
-        if state.slots.shape != need or np.shape(grad) != new_params.shape:
-            # the compiled update does not check bounds: refuse rather than overrun
+        params = np.array(params, dtype=np.float64, copy=True)
+        grad = np.asarray(grad, dtype=np.float64)
+        need = (max(self.n_slots, 1), params.shape[0])
+        if state.slots.shape != need or grad.shape != params.shape:
             raise ValueError(
                 f"{type(self).__name__}.update needs grad and params of one shape and a "
                 f"state with slots of shape {need} (from its own init); got grad "
-                f"{np.shape(grad)}, params {new_params.shape}, slots {state.slots.shape}."
+                f"{grad.shape}, params {params.shape}, slots {state.slots.shape}."
             )
-        new_state = state.copy()
-        new_state.t += 1
-        step_all(
-            self._code,
-            new_params,
-            np.asarray(grad, dtype=np.float64),
-            new_state.slots,
-            self._hyper(),
-            float(learning_rate),
-            new_state.t,
-            new_params.shape[0] if n_coef is None else int(n_coef),
-        )
-        return new_params, new_state
+        state = state.copy()
+        state.t += 1
+        return grad, state, params
+
+
+def _bias_powers(beta1: float, beta2: float, t: int) -> tuple[float, float]:
+    """beta1**t and beta2**t (the compiled rules square repeatedly; equal to rounding)."""
+    return float(beta1) ** t, float(beta2) ** t
 
 
 def check_range(name: str, value, low=None, high=None, *, low_open=False, high_open=False):

@@ -7,14 +7,6 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def adagrad_update(params, grad, slots, hyper, lr, t):
-    """G <- G + g^2;  theta <- theta - lr * g / (sqrt(G) + eps), in place."""
-    eps = hyper[0]
-    acc = slots[0]
-    for j in range(params.shape[0]):
-        acc[j] += grad[j] * grad[j]
-        params[j] -= lr * grad[j] / (np.sqrt(acc[j]) + eps)
-
 class AdaGrad(Optimizer):
     """AdaGrad (Duchi, Hazan and Singer, 2011).
 
@@ -36,8 +28,9 @@ class AdaGrad(Optimizer):
     array([-0.5])
     """
 
-    n_slots = 1
-    _code = 1
+    rule = "adagrad"
+    slots = ("sum_of_squares",)
+    hyperparameters = ("eps",)
 
     def __init__(self, eps: float = 1e-8):
         self.eps = eps
@@ -45,5 +38,8 @@ class AdaGrad(Optimizer):
     def _validate(self) -> None:
         check_range("eps", self.eps, 0.0, low_open=True)
 
-    def _hyper(self) -> np.ndarray:
-        return np.array([float(self.eps)])
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        grad, state, params = self._start(grad, state, params)
+        total = state.slots[0]
+        total += grad * grad
+        return params - learning_rate * grad / (np.sqrt(total) + self.eps), state

@@ -4,40 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Optimizer, check_range
+from ._base import Optimizer, _bias_powers, check_range
 
-
-def adam_update(params, grad, slots, hyper, lr, t):
-    """Adam with bias correction, in place; AMSGrad keeps the running maximum of v."""
-    beta1, beta2, eps = hyper[0], hyper[1], hyper[2]
-    m, v, v_max = slots[0], slots[1], slots[2]
-    # beta**t by repeated squaring: two calls of libm's pow took as long as
-    # the whole update of 100 coordinates (batch size 1 pays it every row)
-    power1, power2, b1, b2, k = 1.0, 1.0, beta1, beta2, t
-    while k > 0:
-        if k & 1:
-            power1 *= b1
-            power2 *= b2
-        b1 *= b1
-        b2 *= b2
-        k >>= 1
-    # m_hat / (sqrt(v_hat) + eps) with the corrections taken out of the loop
-    # (as PyTorch does): one division and one square root per coordinate.
-    step = lr / (1.0 - power1)
-    inv_root2 = 1.0 / np.sqrt(1.0 - power2)
-    if hyper[3] == 0.0:
-        for j in range(params.shape[0]):
-            g = grad[j]
-            m[j] = beta1 * m[j] + (1.0 - beta1) * g
-            v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
-            params[j] -= step * m[j] / (np.sqrt(v[j]) * inv_root2 + eps)
-        return
-    for j in range(params.shape[0]):  # AMSGrad: the running maximum of v
-        g = grad[j]
-        m[j] = beta1 * m[j] + (1.0 - beta1) * g
-        v[j] = beta2 * v[j] + (1.0 - beta2) * g * g
-        v_max[j] = max(v_max[j], v[j])
-        params[j] -= step * m[j] / (np.sqrt(v_max[j]) * inv_root2 + eps)
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015).
@@ -74,8 +42,9 @@ class Adam(Optimizer):
     array([-0.1,  0.1])
     """
 
-    n_slots = 3
-    _code = 3
+    rule = "adam"
+    slots = ("m", "v", "v_max")
+    hyperparameters = ("beta1", "beta2", "eps", "amsgrad")
 
     def __init__(
         self,
@@ -94,7 +63,21 @@ class Adam(Optimizer):
         check_range("beta2", self.beta2, 0.0, 1.0, high_open=True)
         check_range("eps", self.eps, 0.0, low_open=True)
 
-    def _hyper(self) -> np.ndarray:
-        return np.array(
-            [float(self.beta1), float(self.beta2), float(self.eps), float(bool(self.amsgrad))]
-        )
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        grad, state, params = self._start(grad, state, params)
+        return self._adam_step(grad, state, params, learning_rate), state
+
+    def _adam_step(self, grad, state, params, learning_rate):
+        beta1, beta2 = float(self.beta1), float(self.beta2)
+        m, v = state.slots[0], state.slots[1]
+        m *= beta1
+        m += (1.0 - beta1) * grad
+        v *= beta2
+        v += (1.0 - beta2) * grad * grad
+        if self.amsgrad:
+            np.maximum(state.slots[2], v, out=state.slots[2])
+            v = state.slots[2]
+        power1, power2 = _bias_powers(beta1, beta2, state.t)
+        m_hat = m / (1.0 - power1)
+        v_hat = v / (1.0 - power2)
+        return params - learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._base import check_range
 from .adam import Adam
 
-
-def decoupled_weight_decay(coef, lr, weight_decay, lag):
-    """theta <- theta - lr * weight_decay * theta for every entry of ``coef``, in place.
-
-    ``lag`` empty decays each entry once. Otherwise entry ``q`` is decayed
-    ``lag[q]`` times: the decays it missed while the lazy sparse step left it
-    alone (exact, since decays commute).
-    """
-    shrink = 1.0 - lr * weight_decay
-    if lag.shape[0] == 0:
-        for j in range(coef.shape[0]):
-            coef[j] *= shrink
-        return
-    for q in range(coef.shape[0]):
-        coef[q] *= shrink ** lag[q]
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
@@ -50,7 +33,8 @@ class AdamW(Adam):
     array([0.95])
     """
 
-    _code = 4
+    rule = "adamw"
+    hyperparameters = ("beta1", "beta2", "eps", "amsgrad", "weight_decay")
 
     def __init__(
         self,
@@ -67,5 +51,14 @@ class AdamW(Adam):
         super()._validate()
         check_range("weight_decay", self.weight_decay, 0.0)
 
-    def _hyper(self) -> np.ndarray:
-        return np.append(super()._hyper(), float(self.weight_decay))
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        grad, state, params = self._start(grad, state, params)
+        params = decay(params, learning_rate, self.weight_decay, n_coef)
+        return self._adam_step(grad, state, params, learning_rate), state
+
+
+def decay(params, learning_rate, weight_decay, n_coef=None):
+    """Decoupled weight decay of the coefficients ``params[:n_coef]`` (all if None), in place."""
+    n_coef = params.shape[0] if n_coef is None else int(n_coef)
+    params[:n_coef] *= 1.0 - learning_rate * weight_decay
+    return params

@@ -42,7 +42,6 @@ class LBFGS(Optimizer):
     """
 
     is_line_search = True
-    _code = -1
 
     def __init__(self, maxcor: int = 10, gtol: float = 0.0, precondition: bool = True):
         self.maxcor = maxcor
@@ -54,3 +53,10 @@ class LBFGS(Optimizer):
         check_range("gtol", self.gtol, 0.0)
         if not isinstance(self.precondition, (bool, np.bool_)):
             raise ValueError(f"precondition must be True or False; got {self.precondition!r}.")
+
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        raise TypeError(
+            "LBFGS takes no single steps: it runs scipy's L-BFGS-B with its own line "
+            "search on the full batch. Use it as optimizer='lbfgs' in an estimator or in "
+            "skgd.minimize."
+        )

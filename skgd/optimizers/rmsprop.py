@@ -7,15 +7,6 @@ import numpy as np
 from ._base import Optimizer, check_range
 
 
-def rmsprop_update(params, grad, slots, hyper, lr, t):
-    """s <- rho*s + (1-rho)*g^2;  theta <- theta - lr * g / (sqrt(s) + eps), in place."""
-    rho = hyper[0]
-    eps = hyper[1]
-    avg = slots[0]
-    for j in range(params.shape[0]):
-        avg[j] = rho * avg[j] + (1.0 - rho) * grad[j] * grad[j]
-        params[j] -= lr * grad[j] / (np.sqrt(avg[j]) + eps)
-
 class RMSProp(Optimizer):
     """RMSProp (Hinton, 2012).
 
@@ -38,8 +29,9 @@ class RMSProp(Optimizer):
     -0.0316
     """
 
-    n_slots = 1
-    _code = 2
+    rule = "rmsprop"
+    slots = ("mean_square",)
+    hyperparameters = ("rho", "eps")
 
     def __init__(self, rho: float = 0.9, eps: float = 1e-8):
         self.rho = rho
@@ -49,5 +41,10 @@ class RMSProp(Optimizer):
         check_range("rho", self.rho, 0.0, 1.0, high_open=True)
         check_range("eps", self.eps, 0.0, low_open=True)
 
-    def _hyper(self) -> np.ndarray:
-        return np.array([float(self.rho), float(self.eps)])
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        grad, state, params = self._start(grad, state, params)
+        rho = float(self.rho)
+        average = state.slots[0]
+        average *= rho
+        average += (1.0 - rho) * grad * grad
+        return params - learning_rate * grad / (np.sqrt(average) + self.eps), state

@@ -2,31 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._base import Optimizer, check_range
 
-
-def sgd_update(params, grad, slots, hyper, lr, t):
-    """v <- beta*v + g;  theta <- theta - lr*v  (Nesterov: theta - lr*(g + beta*v)).
-
-    Updates every entry of ``params`` and ``slots`` in place (the lazy sparse
-    step passes the touched coordinates gathered, see :mod:`skgd._kernels`).
-    """
-    beta = hyper[0]
-    velocity = slots[0]
-    # one loop per case, with no branch inside, so that LLVM vectorizes each
-    if beta == 0.0:
-        for j in range(params.shape[0]):
-            params[j] -= lr * grad[j]
-    elif hyper[1] != 0.0:  # Nesterov
-        for j in range(params.shape[0]):
-            velocity[j] = beta * velocity[j] + grad[j]
-            params[j] -= lr * (grad[j] + beta * velocity[j])
-    else:
-        for j in range(params.shape[0]):
-            velocity[j] = beta * velocity[j] + grad[j]
-            params[j] -= lr * velocity[j]
 
 class SGD(Optimizer):
     """Gradient descent with optional momentum.
@@ -58,8 +35,9 @@ class SGD(Optimizer):
     array([-0.1,  0.2])
     """
 
-    n_slots = 1
-    _code = 0
+    rule = "sgd"
+    slots = ("velocity",)
+    hyperparameters = ("momentum", "nesterov")
 
     def __init__(self, momentum: float = 0.0, nesterov: bool = False):
         self.momentum = momentum
@@ -70,5 +48,14 @@ class SGD(Optimizer):
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0; got momentum=0.")
 
-    def _hyper(self) -> np.ndarray:
-        return np.array([float(self.momentum), float(bool(self.nesterov))])
+    def update(self, grad, state, params, learning_rate, n_coef=None):
+        grad, state, params = self._start(grad, state, params)
+        beta = float(self.momentum)
+        if beta == 0.0:
+            return params - learning_rate * grad, state
+        velocity = state.slots[0]
+        velocity *= beta
+        velocity += grad
+        if self.nesterov:
+            return params - learning_rate * (grad + beta * velocity), state
+        return params - learning_rate * velocity, state
