@@ -131,7 +131,7 @@ def train(
     ----------
     problem : skgd._problem.Problem or FunctionProblem
     state : TrainState
-        Not modified.
+        Taken over: training updates it in place (pass a copy to keep it).
     stepper : MiniBatch, FullBatch or LBFGSB
     schedule : skgd.schedules.Schedule
     settings : Settings
@@ -159,7 +159,7 @@ def train(
     try:
         return run.go()
     except (KeyboardInterrupt, DivergenceError) as exc:
-        exc.outcome = run.committed
+        exc.outcome = run.committed()
         raise
 
 
@@ -168,7 +168,7 @@ class _Run:
 
     def __init__(self, problem, state, stepper, schedule, settings, validation, on_epoch, callback):
         self.problem = problem
-        self.state = state.copy()
+        self.state = state
         self.stepper = stepper
         self.schedule = schedule
         self.settings = settings
@@ -179,7 +179,7 @@ class _Run:
         self.history: list[dict] = []
         self.epochs = 0
         self.status = None
-        self.committed = None
+        self._saved = None  # the last complete epoch (see _commit)
         self.stale = 0  # epochs without a better validation score
         self.blow_up = settings.blow_up
 
@@ -213,7 +213,6 @@ class _Run:
         self.measure = self.problem.measure(self.state.params, self.grad, self.scale, settings.tol)
         self.best_value = value
         self.best_params = self.state.params.copy()
-        self.best_grad = self.grad.copy()
         self.best_measure = self.measure
         self.best_score = -np.inf
         self.score = np.nan
@@ -236,7 +235,6 @@ class _Run:
         self.start_value = self.value = self.best_value = reference
         self.measure = self.best_measure = np.nan
         self.best_params = self.state.params.copy()
-        self.best_grad = np.full_like(self.grad, np.nan)
         self.best_score, self.score = -np.inf, np.nan
         self._commit()
         return self._run_epochs()
@@ -305,7 +303,6 @@ class _Run:
         if value < self.best_value:
             self.best_value = value
             np.copyto(self.best_params, state.params)
-            np.copyto(self.best_grad, self.grad)
             self.best_measure = self.measure
         if np.isfinite(lr):
             state.schedule_state = self.schedule.observe(state.schedule_state, value)
@@ -361,15 +358,51 @@ class _Run:
             )
 
     def _commit(self):
-        """Keep a complete copy of this epoch: what an interrupt or error leaves behind."""
-        self.committed = Outcome(
-            state=self.state.copy(),
-            history=list(self.history),
+        """Keep a copy of this complete epoch: what an interrupt or an error leaves behind.
+
+        Copied into buffers allocated once, so that a wide model does not
+        allocate its parameters and moments again every epoch.
+        """
+        state = self.state
+        if self._saved is None or self._saved[0].shape != state.optimizer_state.slots.shape:
+            self._saved = (
+                np.empty_like(state.optimizer_state.slots),
+                np.empty_like(state.params),
+                np.empty_like(self.grad),
+            )
+        slots, params, grad = self._saved
+        np.copyto(slots, state.optimizer_state.slots)
+        np.copyto(params, state.params)
+        np.copyto(grad, self.grad)
+        self._saved_scalars = (
+            state.optimizer_state.t,
+            dict(state.optimizer_state.extra),
+            dict(state.schedule_state),
+            state.epoch,
+            self.value,
+            self.measure,
+            self.epochs,
+            len(self.history),
+        )
+
+    def committed(self) -> Outcome | None:
+        """The last complete epoch as an outcome (None before the start was evaluated)."""
+        if self._saved is None:
+            return None
+        from .optimizers import OptimizerState
+
+        slots, params, grad = self._saved
+        t, extra, schedule_state, epoch, value, measure, epochs, rows = self._saved_scalars
+        state = TrainState(params.copy(), OptimizerState(slots.copy(), t, extra), schedule_state)
+        state.epoch = epoch
+        return Outcome(
+            state=state,
+            history=self.history[:rows],
             status=FIXED,
-            value=self.value,
-            optimality=self.measure,
-            gradient=self.grad.copy(),
-            epochs=self.epochs,
+            value=value,
+            optimality=measure,
+            gradient=grad.copy(),
+            epochs=epochs,
             tol=self.settings.tol,
         )
 
@@ -432,8 +465,10 @@ class _Run:
         elif (
             status in (MAX_ITER, SOLVER_STOPPED) and settings.keep_best and self.best_value < value
         ):
-            state.params = self.best_params.copy()
-            value, measure, grad = self.best_value, self.best_measure, self.best_grad
+            state.params = self.best_params
+            # its gradient again (one pass) rather than a copy kept every time J improved
+            value, grad = self.problem.value_and_gradient(state.params, self.grad)
+            measure = self.best_measure
         outcome = Outcome(
             state=state,
             history=self.history,
@@ -451,16 +486,16 @@ class _Run:
 def _describe(run: _Run, outcome: Outcome) -> str:
     """One sentence on how the run ended and, if it fell short, why and what to do."""
     settings = run.settings
-    tol = settings.tol
+    tol = "None" if settings.tol is None else f"{settings.tol:g}"
     measure = f"optimality {outcome.optimality:.3g}"
     status = outcome.status
     if status == CONVERGED:
-        return f"Converged: {measure} <= tol={tol:g} after {run.epochs} epochs."
+        return f"Converged: {measure} <= tol={tol} after {run.epochs} epochs."
     if status == CALLBACK:
         return "`callback` raised `StopIteration`."
     if status == EARLY_STOPPED:
         return (
-            f"Early stopping: the validation score did not improve by tol={tol:g} for "
+            f"Early stopping: the validation score did not improve by tol={tol} for "
             f"{settings.n_iter_no_change} epochs; {measure} at the best-scoring epoch."
         )
     if status == FIXED:
@@ -475,7 +510,7 @@ def _describe(run: _Run, outcome: Outcome) -> str:
         head = f"{getattr(run.stepper, 'name', '')} stopped: {run.solver_message}"
     else:
         head = f"Maximum number of epochs ({settings.max_iter}) reached"
-    text = f"{head}; {measure} > tol={tol:g}, so the fit is not certified optimal."
+    text = f"{head}; {measure} > tol={tol}, so the fit is not certified optimal."
     values = [row["loss"] for row in run.history]
     kept_best = settings.keep_best and run.best_value < run.value
     if kept_best:
