@@ -50,6 +50,7 @@ from ._rows cimport (
     row_accumulate_dense,
     row_eta_dense,
     row_eta_sparse,
+    skgd_keep,
 )
 from ._rules cimport SGD, ADAMW, LION, Hyper, rule_step
 
@@ -59,6 +60,7 @@ cdef inline void _prefetch_dense(
     const Py_ssize_t* order, Py_ssize_t n, Py_ssize_t idx,
 ) noexcept nogil:
     cdef Py_ssize_t far, i, j, step = max(1, 64 // sizeof(floating))
+    skgd_keep()
     if idx + 2 * AHEAD < n:
         far = order[idx + 2 * AHEAD]
         __builtin_prefetch(&y[far], 0, 3)
@@ -79,6 +81,7 @@ cdef inline void _prefetch_sparse(
 ) noexcept nogil:
     cdef Py_ssize_t far, i, p, lo, hi
     cdef Py_ssize_t step_values = max(1, 64 // sizeof(floating)), step_indices = 64 // sizeof(index_t)
+    skgd_keep()
     if idx + 2 * AHEAD < n:
         far = order[idx + 2 * AHEAD]
         __builtin_prefetch(&y[far], 0, 3)

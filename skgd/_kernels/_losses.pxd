@@ -9,6 +9,7 @@ Python functions of :mod:`skgd.losses` are the reference every branch is
 tested against.
 """
 
+cimport cython
 from libc.math cimport exp, fabs, log, log1p
 
 cdef enum:
@@ -26,6 +27,7 @@ cdef enum:
     QUANTILE = 11
 
 
+@cython.cdivision(True)
 cdef inline double _side(double y, int K, int k) noexcept nogil:
     # +1 on the side of the true class, -1 on the other
     if K == 1:
@@ -33,6 +35,7 @@ cdef inline double _side(double y, int K, int k) noexcept nogil:
     return 1.0 if <int>y == k else -1.0
 
 
+@cython.cdivision(True)
 cdef inline double loss_gradient(
     int loss, double y, const double* eta, double* geta, int K, double param
 ) noexcept nogil:

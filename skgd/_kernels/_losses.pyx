@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """The compiled losses' names, in code order, and a Python entry to each (for tests)."""
 
 import numpy as np

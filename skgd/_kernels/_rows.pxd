@@ -6,10 +6,20 @@ memoryview argument would count references on every call); all are inlined.
 ``model`` is the struct form of :class:`skgd._kernels.Model`.
 """
 
+cimport cython
 from cython cimport floating
 
 cdef extern from *:
     void __builtin_prefetch(const void* address, int rw, int locality) nogil
+
+cdef extern from *:
+    """
+    /* An empty volatile asm: no instruction, but a function that holds one is
+       not pure. GCC counts prefetches as free of side effects, finds a
+       function of prefetches alone pure, and deletes every call of it. */
+    #define skgd_keep() __asm__ __volatile__("")
+    """
+    void skgd_keep() nogil
 
 ctypedef fused index_t:
     int
@@ -29,6 +39,7 @@ cdef enum:
     AHEAD = 4
 
 
+@cython.cdivision(True)
 cdef inline double dense_dot(const floating* x, const double* w, Py_ssize_t d) noexcept nogil:
     # a loop of its own with nothing else in it: GCC vectorizes the reduction
     cdef double acc = 0.0
@@ -38,6 +49,7 @@ cdef inline double dense_dot(const floating* x, const double* w, Py_ssize_t d) n
     return acc
 
 
+@cython.cdivision(True)
 cdef inline void dense_axpy(const floating* x, double g, double* grad, Py_ssize_t d) noexcept nogil:
     # grad[:d] += g * x and grad[d] += g (the intercept of a one-output model)
     cdef Py_ssize_t j
@@ -46,6 +58,7 @@ cdef inline void dense_axpy(const floating* x, double g, double* grad, Py_ssize_
     grad[d] += g
 
 
+@cython.cdivision(True)
 cdef inline void row_eta_dense(
     const floating* x, const double* params, Py_ssize_t d, Py_ssize_t K, double* eta
 ) noexcept nogil:
@@ -67,6 +80,7 @@ cdef inline void row_eta_dense(
             eta[k] += xj * params[base + k]
 
 
+@cython.cdivision(True)
 cdef inline void row_eta_sparse(
     const floating* values, const index_t* indices, Py_ssize_t lo, Py_ssize_t hi,
     const double* params, Py_ssize_t d, Py_ssize_t K, double* eta,
@@ -89,6 +103,7 @@ cdef inline void row_eta_sparse(
             eta[k] += x * params[base + k]
 
 
+@cython.cdivision(True)
 cdef inline void row_accumulate_dense(
     const floating* x, double scale, const double* geta, Py_ssize_t d, Py_ssize_t K, double* grad
 ) noexcept nogil:
@@ -110,6 +125,7 @@ cdef inline void row_accumulate_dense(
                 grad[base + k] += xj * geta[k]
 
 
+@cython.cdivision(True)
 cdef inline void row_accumulate_sparse(
     const floating* values, const index_t* indices, Py_ssize_t lo, Py_ssize_t hi,
     double scale, const double* geta, Py_ssize_t d, Py_ssize_t K, double* grad,
@@ -130,6 +146,7 @@ cdef inline void row_accumulate_sparse(
             grad[base + k] += x * geta[k]
 
 
+@cython.cdivision(True)
 cdef inline void add_penalty_gradient(
     const double* params, Py_ssize_t n_coef, double a2, double a1, double* grad
 ) noexcept nogil:
@@ -147,6 +164,7 @@ cdef inline void add_penalty_gradient(
         grad[j] += a2 * c + a1 * ((c > 0.0) - (c < 0.0))
 
 
+@cython.cdivision(True)
 cdef inline void finish_gradient(
     const Model* model, const double* params, double* grad, Py_ssize_t n_params, double inv
 ) noexcept nogil:

@@ -11,6 +11,7 @@ the names in ``_rules.NAMES``; the NumPy ``update`` of each optimizer class
 in :mod:`skgd.optimizers` is the reference every branch is tested against.
 """
 
+cimport cython
 from libc.math cimport pow, sqrt
 
 ctypedef struct Hyper:
@@ -34,6 +35,7 @@ cdef enum:
     LION = 6
 
 
+@cython.cdivision(True)
 cdef inline void _powers(double b1, double b2, long long t, double* p1, double* p2) noexcept nogil:
     # beta**t by repeated squaring: two calls of libm's pow took as long as
     # an update of 100 coordinates (batch size 1 pays it every row)
@@ -49,6 +51,7 @@ cdef inline void _powers(double b1, double b2, long long t, double* p1, double* 
     p2[0] = power2
 
 
+@cython.cdivision(True)
 cdef inline void _decay(
     double* coef, Py_ssize_t n, double lr, double weight_decay, const long long* lag, Py_ssize_t n_lag
 ) noexcept nogil:
@@ -64,6 +67,7 @@ cdef inline void _decay(
         coef[j] *= pow(shrink, <double>lag[j])
 
 
+@cython.cdivision(True)
 cdef inline void rule_step(
     int rule,
     double* p,

@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """The compiled update rules' names and hyperparameters, and a Python entry (``step``)."""
 
 #: The compiled branches of ``rule_step``, by code (see ``_rules.pxd``).
