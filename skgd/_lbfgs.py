@@ -219,6 +219,8 @@ class LBFGSB:
                 raise StopIteration
 
         options = dict(self.options or lbfgs_options(self.optimizer, run.settings.max_iter))
+        # more correction pairs than iterations are never used, only allocated
+        options["maxcor"] = max(1, min(options["maxcor"], options["maxiter"]))
         with np.errstate(over="ignore", invalid="ignore"):
             result = minimize(
                 fun,

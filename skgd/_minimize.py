@@ -189,13 +189,13 @@ def minimize(
     >>> bool(res.success), np.round(res.x, 4), res.path.shape[0] == res.nit + 1
     (True, array([3., 3.]), True)
     """
+    from ._checks import check_range
     from ._engine import CALLBACK, CONVERGED, SOLVER_STOPPED, Settings, TrainState, train
     from ._lbfgs import LBFGSB
     from ._problem import FunctionProblem
     from ._steppers import FullBatch
     from .exceptions import DivergenceError
     from .optimizers import resolve_optimizer
-    from .optimizers._base import check_range
     from .schedules import Constant, resolve_schedule
 
     if x0 is None:

@@ -160,7 +160,7 @@ def fit_csv(
             raise ValueError(f"validation as a fraction must be in (0, 1); got {validation}.")
         holdout = float(validation)
     if tol is not None:
-        from .optimizers._base import check_range
+        from ._checks import check_range
 
         check_range("tol", tol, 0.0)
     reading = dict(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.utils import assert_all_finite, column_or_1d
 
-from .optimizers._base import check_range
+from ._checks import check_range
 
 
 def check_int(name, value, low, allow_none=False):
@@ -39,16 +39,31 @@ def check_batch_size(value) -> int | None:
 
 
 def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
-    """A float64 copy of the weights (ones if None), checked for shape, sign and sum."""
+    """A float64 copy of the weights (ones if None), checked for type, shape, sign and sum.
+
+    A single number is every row's weight, as in scikit-learn. Complex, text
+    or missing (None) values are refused with a message naming
+    ``sample_weight`` rather than cast (a complex weight used to lose its
+    imaginary part without a word).
+    """
     if sample_weight is None:
         return np.ones(n_samples)
-    if np.isscalar(sample_weight):
-        check_range("sample_weight", sample_weight, 0.0)
-        return np.full(n_samples, float(sample_weight))
-    try:
-        w = np.array(sample_weight, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"sample_weight must be numeric; {exc}") from None
+    array = np.asarray(sample_weight)
+    kind = array.dtype.kind
+    if kind == "c":
+        raise ValueError("sample_weight must be real numbers; got complex values.")
+    if array.ndim == 0:
+        check_range("sample_weight", array.item() if kind in "biuf" else sample_weight, 0.0)
+        w = np.full(n_samples, float(array))
+    else:
+        if kind == "O" and any(v is None for v in array.ravel()):
+            raise ValueError("sample_weight contains missing values (None).")
+        if kind in "USV":
+            raise ValueError(f"sample_weight must be numeric; got an array of dtype {array.dtype}.")
+        try:
+            w = np.array(array, dtype=np.float64, copy=True)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sample_weight must be numeric; {exc}") from None
     if w.ndim != 1 or w.shape[0] != n_samples:
         raise ValueError(f"sample_weight must have shape ({n_samples},); got {w.shape}.")
     if not np.all(np.isfinite(w)):
@@ -58,7 +73,7 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
             f"sample_weight must be non-negative; rows {np.flatnonzero(w < 0)[:10].tolist()} "
             "are negative."
         )
-    if not w.sum() > 0:
+    if not np.any(w > 0):
         raise ValueError(
             "All sample_weight values are zero: at least one row needs a positive weight."
         )
@@ -163,7 +178,9 @@ def check_target(y, *, numeric: bool) -> np.ndarray:
         y = column_or_1d(y, warn=True)
         assert_all_finite(y, input_name="y")
         if numeric and y.dtype.kind == "O":
+            # None and pd.NA become NaN here: checked again below
             y = y.astype(np.float64)
+            assert_all_finite(y, input_name="y")
         elif numeric and y.dtype.kind not in "biuf":
             raise ValueError(f"y must be numeric; got an array of dtype {y.dtype}.")
     return y

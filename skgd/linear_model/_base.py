@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._checks import check_range
 from .._engine import COLUMNS, Settings, TrainState, train, warn_if_not_converged
 from .._lbfgs import LBFGSB
 from .._problem import Problem
@@ -35,7 +36,6 @@ from .._validation import (
 )
 from ..losses import LOSSES
 from ..optimizers import resolve_optimizer
-from ..optimizers._base import check_range
 from ..penalties import PENALTIES, penalty_strengths
 from ..schedules import resolve_schedule
 from ._path import start_recording, store_path
@@ -75,6 +75,7 @@ class BaseGD(BaseEstimator):
         check_range("learning_rate", self.learning_rate, 0.0, low_open=True)
         batch_size = check_batch_size(self.batch_size)
         check_int("max_iter", self.max_iter, 1)
+        schedule.init(int(self.max_iter))  # checks the schedule's hyperparameters
         if self.tol is not None:
             check_range("tol", self.tol, 0.0)
         check_int("n_iter_no_change", self.n_iter_no_change, 1)

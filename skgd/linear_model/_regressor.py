@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from ..optimizers._base import check_range
+from .._checks import check_range
 from ._base import BaseGD, unpack
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._checks import check_range  # noqa: F401  (re-exported: the rules' files use it)
+
 
 @dataclass
 class OptimizerState:
@@ -158,20 +160,3 @@ class Optimizer(BaseEstimator):
 def _bias_powers(beta1: float, beta2: float, t: int) -> tuple[float, float]:
     """beta1**t and beta2**t (the compiled rules square repeatedly; equal to rounding)."""
     return float(beta1) ** t, float(beta2) ** t
-
-
-def check_range(name: str, value, low=None, high=None, *, low_open=False, high_open=False):
-    """Raise a ValueError naming ``name`` unless ``low <= value <= high``."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if ok and np.isfinite(value):
-        if low is not None:
-            ok = value > low if low_open else value >= low
-        if ok and high is not None:
-            ok = value < high if high_open else value <= high
-    else:
-        ok = False
-    if not ok:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        rng = f"{lo}{'-inf' if low is None else low}, {'inf' if high is None else high}{hi}"
-        raise ValueError(f"{name} must be a real number in {rng}; got {value!r}.")

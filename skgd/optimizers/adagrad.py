@@ -36,7 +36,7 @@ class AdaGrad(Optimizer):
         self.eps = eps
 
     def _validate(self) -> None:
-        check_range("eps", self.eps, 0.0, low_open=True)
+        check_range("eps", self.eps, 0.0, low_open=True, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

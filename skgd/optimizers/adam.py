@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_bool
 from ._base import Optimizer, _bias_powers, check_range
 
 
@@ -59,9 +60,10 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def _validate(self) -> None:
-        check_range("beta1", self.beta1, 0.0, 1.0, high_open=True)
-        check_range("beta2", self.beta2, 0.0, 1.0, high_open=True)
-        check_range("eps", self.eps, 0.0, low_open=True)
+        check_range("beta1", self.beta1, 0.0, 1.0, high_open=True, owner=self)
+        check_range("beta2", self.beta2, 0.0, 1.0, high_open=True, owner=self)
+        check_range("eps", self.eps, 0.0, low_open=True, owner=self)
+        check_bool("amsgrad", self.amsgrad, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

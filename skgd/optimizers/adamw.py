@@ -49,7 +49,7 @@ class AdamW(Adam):
 
     def _validate(self) -> None:
         super()._validate()
-        check_range("weight_decay", self.weight_decay, 0.0)
+        check_range("weight_decay", self.weight_decay, 0.0, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

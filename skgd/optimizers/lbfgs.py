@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from .._checks import check_bool, check_whole
 from ._base import Optimizer, check_range
 
 
@@ -21,7 +20,7 @@ class LBFGS(Optimizer):
     ----------
     maxcor : int, default=10
         Number of correction pairs kept (the memory of the quasi-Newton
-        approximation).
+        approximation), 1 to 1000.
     gtol : float, default=0.0
         scipy's own stop on its largest projected gradient component (of J
         divided by its value at the start). 0 leaves stopping to the
@@ -49,10 +48,16 @@ class LBFGS(Optimizer):
         self.precondition = precondition
 
     def _validate(self) -> None:
-        check_range("maxcor", self.maxcor, 1)
-        check_range("gtol", self.gtol, 0.0)
-        if not isinstance(self.precondition, (bool, np.bool_)):
-            raise ValueError(f"precondition must be True or False; got {self.precondition!r}.")
+        check_whole("maxcor", self.maxcor, 1, owner=self)
+        if self.maxcor > 1000:
+            # scipy keeps 11 maxcor^2 numbers besides the pairs: 1e8 of them would
+            # fail inside scipy with a message about array sizes
+            raise ValueError(
+                f"LBFGS: maxcor must be at most 1000 (L-BFGS-B keeps 2 * maxcor vectors "
+                f"and 11 * maxcor^2 numbers); got {self.maxcor!r}."
+            )
+        check_range("gtol", self.gtol, 0.0, owner=self)
+        check_bool("precondition", self.precondition, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         raise TypeError(

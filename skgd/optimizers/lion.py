@@ -59,9 +59,9 @@ class Lion(Optimizer):
         self.weight_decay = weight_decay
 
     def _validate(self) -> None:
-        check_range("beta1", self.beta1, 0.0, 1.0, high_open=True)
-        check_range("beta2", self.beta2, 0.0, 1.0, high_open=True)
-        check_range("weight_decay", self.weight_decay, 0.0)
+        check_range("beta1", self.beta1, 0.0, 1.0, high_open=True, owner=self)
+        check_range("beta2", self.beta2, 0.0, 1.0, high_open=True, owner=self)
+        check_range("weight_decay", self.weight_decay, 0.0, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

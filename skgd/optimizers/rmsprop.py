@@ -38,8 +38,8 @@ class RMSProp(Optimizer):
         self.eps = eps
 
     def _validate(self) -> None:
-        check_range("rho", self.rho, 0.0, 1.0, high_open=True)
-        check_range("eps", self.eps, 0.0, low_open=True)
+        check_range("rho", self.rho, 0.0, 1.0, high_open=True, owner=self)
+        check_range("eps", self.eps, 0.0, low_open=True, owner=self)
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

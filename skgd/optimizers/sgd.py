@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._checks import check_bool
 from ._base import Optimizer, check_range
 
 
@@ -44,9 +45,10 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def _validate(self) -> None:
-        check_range("momentum", self.momentum, 0.0, 1.0, high_open=True)
+        check_range("momentum", self.momentum, 0.0, 1.0, high_open=True, owner=self)
+        check_bool("nesterov", self.nesterov, owner=self)
         if self.nesterov and self.momentum == 0:
-            raise ValueError("nesterov=True needs momentum > 0; got momentum=0.")
+            raise ValueError("SGD: nesterov=True needs momentum > 0; got momentum=0.")
 
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)

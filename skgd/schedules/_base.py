@@ -47,7 +47,10 @@ class Schedule(BaseEstimator):
         -------
         float
         """
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement multiplier(epoch, state) -> float, the "
+            "factor of the learning rate in that epoch (see skgd.schedules.Schedule)."
+        )
 
     def observe(self, state: dict[str, Any], loss: float) -> dict[str, Any]:
         """Return the state after an epoch that ended with objective ``loss``.
@@ -81,6 +84,14 @@ class FunctionSchedule(Schedule):
 
     def __init__(self, function=None):
         self.function = function
+
+    def init(self, max_iter: int) -> dict[str, Any]:
+        if not callable(self.function):
+            raise ValueError(
+                f"FunctionSchedule: function must be a callable epoch -> multiplier; got "
+                f"{self.function!r}."
+            )
+        return super().init(max_iter)
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
         value = self.function(epoch)

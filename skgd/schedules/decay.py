@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..optimizers._base import check_range
+from .._checks import check_range, check_whole
 from ._base import Schedule
 
 
@@ -47,12 +47,12 @@ class StepDecay(Schedule):
         self.epochs_drop = epochs_drop
 
     def init(self, max_iter: int) -> dict[str, Any]:
-        check_range("drop_rate", self.drop_rate, 0.0, 1.0, low_open=True)
-        check_range("epochs_drop", self.epochs_drop, 1)
+        check_range("drop_rate", self.drop_rate, 0.0, 1.0, low_open=True, owner=self)
+        check_whole("epochs_drop", self.epochs_drop, 1, owner=self)
         return super().init(max_iter)
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
-        return float(self.drop_rate ** (epoch // int(self.epochs_drop)))
+        return float(self.drop_rate ** (epoch // check_whole("epochs_drop", self.epochs_drop, 1)))
 
 
 class ExponentialDecay(Schedule):
@@ -74,7 +74,7 @@ class ExponentialDecay(Schedule):
         self.decay_rate = decay_rate
 
     def init(self, max_iter: int) -> dict[str, Any]:
-        check_range("decay_rate", self.decay_rate, 0.0, 1.0, low_open=True)
+        check_range("decay_rate", self.decay_rate, 0.0, 1.0, low_open=True, owner=self)
         return super().init(max_iter)
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
@@ -107,10 +107,10 @@ class CosineAnnealing(Schedule):
         self.min_factor = min_factor
 
     def init(self, max_iter: int) -> dict[str, Any]:
+        total = max_iter
         if self.total_epochs is not None:
-            check_range("total_epochs", self.total_epochs, 1)
-        check_range("min_factor", self.min_factor, 0.0, 1.0)
-        total = max_iter if self.total_epochs is None else int(self.total_epochs)
+            total = check_whole("total_epochs", self.total_epochs, 1, owner=self)
+        check_range("min_factor", self.min_factor, 0.0, 1.0, owner=self)
         return {"max_iter": max_iter, "total": total}
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
@@ -142,8 +142,10 @@ class InverseScaling(Schedule):
         self.power_t = power_t
 
     def init(self, max_iter: int) -> dict[str, Any]:
-        check_range("power_t", self.power_t, 0.0)
+        check_range("power_t", self.power_t, 0.0, owner=self)
         return super().init(max_iter)
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
-        return float(1.0 / (epoch + 1) ** self.power_t)
+        # in logs: (epoch + 1) ** power_t overflows for large powers, while the
+        # factor only underflows towards 0 (which training reports)
+        return float(math.exp(-self.power_t * math.log(epoch + 1)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..optimizers._base import check_range
+from .._checks import check_range, check_whole
 from ._base import Schedule
 
 
@@ -38,8 +38,8 @@ class ReduceOnPlateau(Schedule):
         self.patience = patience
 
     def init(self, max_iter: int) -> dict[str, Any]:
-        check_range("factor", self.factor, 0.0, 1.0, low_open=True, high_open=True)
-        check_range("patience", self.patience, 1)
+        check_range("factor", self.factor, 0.0, 1.0, low_open=True, high_open=True, owner=self)
+        check_whole("patience", self.patience, 1, owner=self)
         return {"max_iter": max_iter, "multiplier": 1.0, "best": float("inf"), "wait": 0}
 
     def multiplier(self, epoch: int, state: dict[str, Any]) -> float:
