@@ -198,7 +198,11 @@ class _Run:
             # as the divergence scale)
             return self._go_without_start(settings.reference)
         with np.errstate(over="ignore", invalid="ignore"):
-            value, _ = self.problem.value_and_gradient(self.state.params, self.grad)
+            start_pass = getattr(self.problem, "start_pass", None)
+            if start_pass is None:
+                value, _ = self.problem.value_and_gradient(self.state.params, self.grad)
+            else:
+                value = start_pass(self.state.params, self.grad)
         if not (np.isfinite(value) and np.all(np.isfinite(self.grad))):
             raise DivergenceError(
                 f"{settings.name}J or its gradient is not finite at the start ({value}): the "

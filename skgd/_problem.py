@@ -81,6 +81,20 @@ class Problem:
         grad = np.empty_like(params) if grad is None else grad
         return float(objective(self.data, self.model, params, grad, True)), grad
 
+    def start_pass(self, params: np.ndarray, grad: np.ndarray) -> float:
+        """J and its gradient at the start, into ``grad``; the scale too, if the start is null.
+
+        A fresh fit starts at the null model, where the gradient scale is
+        measured: both come from one pass over the rows.
+        """
+        if self._scale is None and self._null is not None and np.array_equal(params, self._null):
+            from ._kernels import objective_and_terms
+
+            value, terms = objective_and_terms(self.data, self.model, params, grad)
+            self._scale = gradient_scale(terms)
+            return float(value)
+        return self.value_and_gradient(params, grad)[0]
+
     def batch_gradient(self, params: np.ndarray, rows: np.ndarray, grad: np.ndarray) -> None:
         """The unbiased mini-batch gradient over ``rows`` (see the user guide), into ``grad``."""
         from ._kernels import batch_gradient
@@ -142,6 +156,9 @@ class FunctionProblem:
             return self._scale
         largest = float(np.max(np.abs(grad_at_start), initial=0.0))
         return largest if largest > 0 and np.isfinite(largest) else 1.0
+
+    def start_pass(self, params, grad) -> float:
+        return self.value_and_gradient(params, grad)[0]
 
     def measure(self, params, grad, scale, tol=None) -> float:
         if not np.any(grad):

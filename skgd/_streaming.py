@@ -257,7 +257,7 @@ class _FileProblem:
             if y.shape[0] == 0:
                 continue
             data, model = self.estimator._training_data(X, y, w)
-            totals, weights, grads = chunk_sums(data, model, params)
+            totals, weights, grads, _ = chunk_sums(data, model, params)
             total += totals.sum()
             weight += weights.sum()
             grad_sum += grads.sum(axis=0)

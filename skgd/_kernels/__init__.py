@@ -159,18 +159,19 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def chunk_sums(data, model, params, rows=_ALL, *, mode=1):
-    """The per-chunk sums of J's pass: (totals, weights, grads); see ``_objective``.
+def chunk_sums(data, model, params, rows=_ALL, *, gradient=True, terms=False):
+    """The per-chunk sums of J's pass: (totals, weights, grads, terms); see ``_objective``.
 
-    ``mode`` 0: the loss only (``grads`` has no rows); 1: and the gradient; 2:
-    and the gradient's terms without their signs.
+    ``grads`` has rows only with ``gradient``, ``terms`` (the sums of the
+    gradient's terms without their signs) only with ``terms``.
     """
     rows = np.ascontiguousarray(rows, dtype=np.intp)
     n = data.y.shape[0] if rows.shape[0] == 0 else rows.shape[0]
     n_chunks = max(1, min(_MAX_CHUNKS, n // _CHUNK_ROWS))
     totals = np.empty(n_chunks)
     weights = np.empty(n_chunks)
-    grads = np.empty((n_chunks if mode else 0, params.shape[0]))
+    grads = np.empty((n_chunks if gradient else 0, params.shape[0]))
+    sizes = np.empty((n_chunks if terms else 0, params.shape[0]))
     args = (
         data.X, data.values, data.indices, data.indptr, data.sparse, data.y, data.w,
         _model(model), params, rows,
@@ -178,13 +179,13 @@ def chunk_sums(data, model, params, rows=_ALL, *, mode=1):
     parts = min(_THREADS, n_chunks)
     bounds = [g * n_chunks // parts for g in range(parts + 1)]
     futures = [
-        _executor().submit(_objective.chunk_sums, *args, lo, hi, totals, weights, grads, mode)
+        _executor().submit(_objective.chunk_sums, *args, lo, hi, totals, weights, grads, sizes)
         for lo, hi in zip(bounds[1:-1], bounds[2:])
     ]
-    _objective.chunk_sums(*args, bounds[0], bounds[1], totals, weights, grads, mode)
+    _objective.chunk_sums(*args, bounds[0], bounds[1], totals, weights, grads, sizes)
     for future in futures:
         future.result()
-    return totals, weights, grads
+    return totals, weights, grads, sizes
 
 
 def finish(model, params, grad, totals, weights, grads) -> float:
@@ -194,8 +195,15 @@ def finish(model, params, grad, totals, weights, grads) -> float:
 
 def objective(data, model, params, grad, want_grad, rows=_ALL) -> float:
     """J(params) over all rows (or ``rows``); with ``want_grad`` also writes its gradient."""
-    sums = chunk_sums(data, model, params, rows, mode=1 if want_grad else 0)
-    return finish(model, params, grad, *sums)
+    totals, weights, grads, _ = chunk_sums(data, model, params, rows, gradient=want_grad)
+    return finish(model, params, grad, totals, weights, grads)
+
+
+def objective_and_terms(data, model, params, grad):
+    """J, its gradient (into ``grad``) and :func:`gradient_terms`, in one pass."""
+    totals, weights, grads, terms = chunk_sums(data, model, params, terms=True)
+    value = finish(model, params, grad, totals, weights, grads)
+    return value, terms.sum(axis=0) / weights.sum()
 
 
 def gradient_terms(data, model, params, rows=_ALL) -> np.ndarray:
@@ -204,8 +212,8 @@ def gradient_terms(data, model, params, rows=_ALL) -> np.ndarray:
     The size of each component of J's data gradient before its terms cancel;
     the optimality measure divides by it (see :mod:`skgd._optimality`).
     """
-    _, weights, grads = chunk_sums(data, model, params, rows, mode=2)
-    return grads.sum(axis=0) / weights.sum()
+    _, weights, _, terms = chunk_sums(data, model, params, rows, gradient=False, terms=True)
+    return terms.sum(axis=0) / weights.sum()
 
 
 def batch_gradient(data, model, params, rows, grad) -> None:
@@ -216,7 +224,7 @@ def batch_gradient(data, model, params, rows, grad) -> None:
     the compiled epochs use; the engine calls it for update rules written in
     NumPy, one batch at a time.
     """
-    _, _, grads = chunk_sums(data, model, params, rows, mode=1)
+    _, _, grads, _ = chunk_sums(data, model, params, rows)
     _objective.batch_gradient(_model(model), params, grad, grads, rows.shape[0])
 
 
@@ -242,6 +250,7 @@ __all__ = [
     "loss_code",
     "make_data",
     "objective",
+    "objective_and_terms",
     "rule_code",
     "run_epoch",
     "step_all",

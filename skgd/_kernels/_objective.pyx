@@ -4,7 +4,7 @@
 The rows are cut into a fixed number of chunks, each with its own sums; the
 callers add them in chunk order, so J does not depend on how many threads
 ran the chunks (the loops release the GIL, so plain Python threads run them
-in parallel). ``mode`` 0 sums the loss only, 1 also the gradient, 2 the
+in parallel). Besides the loss, a pass may sum the gradient and the
 gradient's terms without their signs (the scale of the optimality measure).
 """
 
@@ -37,6 +37,11 @@ cdef inline void _accumulate_abs(
     cdef double a
     for k in range(K):
         grad[offset + k] += wi * fabs(geta[k])
+    if not sparse and K == 1:
+        a = wi * fabs(geta[0])
+        for j in range(d):  # its own loop: it vectorizes
+            grad[j] += a * fabs(x[j])
+        return
     if sparse:
         for q in range(lo, hi):
             a = wi * fabs(values[q])
@@ -67,9 +72,13 @@ def chunk_sums(
     double[::1] totals,
     double[::1] weights,
     double[:, ::1] grads,
-    int mode,
+    double[:, ::1] terms,
 ):
-    """Chunks ``first`` to ``last - 1`` of J's sums (see the module docstring)."""
+    """Chunks ``first`` to ``last - 1`` of J's sums (see the module docstring).
+
+    ``grads`` (if it has rows) gets the gradient's sums and ``terms`` (if it
+    has rows) the sums of the gradient's terms without their signs.
+    """
     cdef Py_ssize_t d = model.n_features, K = model.n_outputs, n_coef = d * K
     cdef Py_ssize_t n_params = params.shape[0]
     cdef bint fast = (not sparse) and K == 1
@@ -85,17 +94,23 @@ def chunk_sums(
     cdef const floating* v0 = &values[0] if values.shape[0] > 0 else NULL
     cdef const index_t* i0 = &indices[0] if indices.shape[0] > 0 else NULL
     cdef const double* p = &params[0]
-    cdef double* g
+    cdef double* g = NULL
+    cdef double* a = NULL
+    cdef bint want_grad = grads.shape[0] > 0, want_terms = terms.shape[0] > 0
     with nogil:
         for c in range(first, last):
             lo = c * n // n_chunks
             hi = (c + 1) * n // n_chunks
             total = 0.0
             weight_sum = 0.0
-            g = &grads[c, 0] if mode > 0 else NULL
-            if mode > 0:
+            if want_grad:
+                g = &grads[c, 0]
                 for j in range(n_params):
                     g[j] = 0.0
+            if want_terms:
+                a = &terms[c, 0]
+                for j in range(n_params):
+                    a[j] = 0.0
             for r in range(lo, hi):
                 i = r if all_rows else rows[r]
                 wi = w[i]
@@ -114,9 +129,9 @@ def chunk_sums(
                     model.loss, y[i], &eta[0], &geta[0], <int>K, model.loss_param
                 )
                 weight_sum += wi
-                if mode == 2:
-                    _accumulate_abs(x, v0, i0, rlo, rhi, sparse, wi, &geta[0], d, K, g)
-                elif mode == 1:
+                if want_terms:
+                    _accumulate_abs(x, v0, i0, rlo, rhi, sparse, wi, &geta[0], d, K, a)
+                if want_grad:
                     if fast:
                         dense_axpy(x, wi * geta[0], g, d)
                     elif sparse:
