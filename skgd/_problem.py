@@ -30,7 +30,8 @@ class Problem:
     model : skgd._kernels.Model
         Sizes, loss and penalty.
     rows : ndarray of int64, default=None
-        The rows training visits (those with positive weight); None: all.
+        The rows training visits (those with positive weight); None: found
+        from the weights (and kept as None when every row has weight).
     scale : ndarray of shape (n_params,), default=None
         The gradient scale of the optimality measure; None: computed at
         ``null_params`` on first use.
@@ -42,9 +43,10 @@ class Problem:
     def __init__(self, data, model, *, rows=None, scale=None, null_params=None):
         self.data = data
         self.model = model
-        if rows is None:
+        if rows is None and not np.all(np.asarray(data.w) > 0):
             rows = np.flatnonzero(np.asarray(data.w) > 0).astype(np.int64)
-        self.rows = rows
+        self.rows = rows  # None: every row (no index array of n entries)
+        self.n_rows = int(data.y.shape[0] if rows is None else rows.shape[0])
         self._scale = scale
         self._null = null_params
 

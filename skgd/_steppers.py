@@ -99,8 +99,10 @@ class MiniBatch:
         run.loop(self.epoch)
 
     def epoch(self, problem, state, lr, grad) -> None:
-        rows = problem.rows
-        order = rows[self.rng.permutation(rows.shape[0])] if self.shuffle else rows
+        n = problem.n_rows
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        if problem.rows is not None:  # only the rows of positive weight
+            order = problem.rows[order]
         opt_state = state.optimizer_state
         if self._compiled is not None:
             from ._kernels import run_epoch

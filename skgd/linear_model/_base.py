@@ -325,7 +325,7 @@ class BaseGD(BaseEstimator):
             )
         if optimizer.is_line_search:
             stepper = LBFGSB(optimizer)
-        elif batch_size is None or batch_size >= problem.rows.shape[0]:
+        elif batch_size is None or batch_size >= problem.n_rows:
             stepper = FullBatch(optimizer)
         else:
             stepper = MiniBatch(optimizer, batch_size, shuffle=bool(self.shuffle), rng=rng)
