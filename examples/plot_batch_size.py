@@ -6,8 +6,9 @@ Batch, mini-batch and stochastic gradients
 ``batch_size`` sets how many rows each update uses: ``"full"`` is batch
 gradient descent (one update per epoch), ``1`` is stochastic gradient descent
 (one update per row) and anything between is mini-batch. Each update uses the
-mean gradient of its batch, so ``learning_rate`` means the same for all of
-them; what changes is the number of updates per epoch and their noise.
+mean of its rows' gradients (weighted), an unbiased estimate of the
+gradient of J, so ``learning_rate`` means the same for all of them; what
+changes is the number of updates per epoch and their noise.
 """
 
 # %%
@@ -37,24 +38,21 @@ for batch_size in ["full", 64, 8, 1]:
     fits[f"batch_size={batch_size}"] = model.fit(X, y)
 
 # %%
-# Against epochs
-# --------------
-# Per pass over the data, smaller batches make more (noisier) updates and get
-# closer to the optimum; stochastic updates then stall at a noise floor set by
-# the learning rate.
+# Against epochs and against time
+# -------------------------------
+# Per pass over the data (left), smaller batches make more (noisier) updates
+# and get closer to the optimum; stochastic updates then stall at a noise
+# floor set by the learning rate.
+#
+# ``history_["seconds"]`` records the time of each epoch (row 0: the pass at
+# the start), so the same runs can be drawn against wall-clock time (right),
+# which is what matters in practice. What an epoch costs depends on the batch
+# size, the data and the machine: measure it rather than assume it.
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
 LossCurveDisplay.from_estimators(fits, reference=best, ax=left, title="J - J* per epoch")
-
-# %%
-# Against time
-# ------------
-# ``history_["seconds"]`` records the time of each epoch, so the same runs
-# can be drawn against wall-clock time, which is what matters in practice.
-# What an epoch costs depends on the batch size, the data and the machine:
-# measure it rather than assume it.
 for label, model in fits.items():
     seconds = np.cumsum(model.history_["seconds"])
-    right.plot(seconds, np.asarray(model.loss_curve_) - best, label=label)
+    right.plot(seconds, model.history_["loss"] - best, label=label)
 right.set(xscale="log", yscale="log", xlabel="seconds (cumulative)", title="J - J* against time")
 right.legend()
 right.grid(True, alpha=0.3)
