@@ -284,9 +284,16 @@ class _Run:
         except (TypeError, ValueError):
             multiplier = np.nan
         if not (np.isfinite(multiplier) and multiplier > 0):
+            from .schedules import FunctionSchedule
+
+            who = (
+                "The schedule callable"
+                if isinstance(self.schedule, FunctionSchedule)
+                else f"{type(self.schedule).__name__}.multiplier"
+            )
             raise ValueError(
-                f"{type(self.schedule).__name__}.multiplier returned {multiplier!r} for epoch "
-                f"{self.state.epoch}; a schedule must return a positive finite multiplier."
+                f"{who} returned {multiplier!r} for epoch {self.state.epoch}; a schedule "
+                "must return a positive finite multiplier."
             )
         return self.settings.learning_rate * multiplier
 

@@ -69,13 +69,19 @@ class Adam(Optimizer):
         grad, state, params = self._start(grad, state, params)
         return self._adam_step(grad, state, params, learning_rate), state
 
-    def _adam_step(self, grad, state, params, learning_rate):
+    def _moments(self, grad, state):
+        """The moving averages of the gradient and its square, updated in ``state``."""
         beta1, beta2 = float(self.beta1), float(self.beta2)
         m, v = state.slots[0], state.slots[1]
         m *= beta1
         m += (1.0 - beta1) * grad
         v *= beta2
         v += (1.0 - beta2) * grad * grad
+        return m, v
+
+    def _adam_step(self, grad, state, params, learning_rate):
+        beta1, beta2 = float(self.beta1), float(self.beta2)
+        m, v = self._moments(grad, state)
         if self.amsgrad:
             np.maximum(state.slots[2], v, out=state.slots[2])
             v = state.slots[2]

@@ -42,11 +42,7 @@ class NAdam(Adam):
     def update(self, grad, state, params, learning_rate, n_coef=None):
         grad, state, params = self._start(grad, state, params)
         beta1, beta2 = float(self.beta1), float(self.beta2)
-        m, v = state.slots[0], state.slots[1]
-        m *= beta1
-        m += (1.0 - beta1) * grad
-        v *= beta2
-        v += (1.0 - beta2) * grad * grad
+        m, v = self._moments(grad, state)
         power1, power2 = _bias_powers(beta1, beta2, state.t)
         # the Nesterov look-ahead: beta1 m_hat(t + 1) + (1 - beta1) g / (1 - beta1^t)
         look = beta1 * m / (1.0 - power1 * beta1) + (1.0 - beta1) * grad / (1.0 - power1)
