@@ -47,6 +47,10 @@ CALLBACK = 99  # a callback raised StopIteration
 COLUMNS = ["epoch", "loss", "optimality", "learning_rate", "validation_score", "seconds"]
 
 
+class NotFiniteAtStart(ValueError):
+    """J or its gradient is not finite where training starts (the data's scale, not the rate)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """How to train.
@@ -152,13 +156,15 @@ def train(
     DivergenceError
         J or the parameters stopped being finite, or J blew up; ``.outcome``
         holds the last finite epoch.
+    NotFiniteAtStart
+        A ValueError: J or its gradient is not finite at the start.
     KeyboardInterrupt
         Re-raised with ``.outcome`` set to the last completed epoch.
     """
     run = _Run(problem, state, stepper, schedule, settings, validation, on_epoch, callback)
     try:
         return run.go()
-    except (KeyboardInterrupt, DivergenceError) as exc:
+    except (KeyboardInterrupt, DivergenceError, NotFiniteAtStart) as exc:
         exc.outcome = run.committed()
         raise
 
@@ -204,12 +210,11 @@ class _Run:
             else:
                 value = start_pass(self.state.params, self.grad)
         if not (np.isfinite(value) and np.all(np.isfinite(self.grad))):
-            raise DivergenceError(
+            # bad input rather than a diverging run: nothing has been trained yet
+            raise NotFiniteAtStart(
                 f"{settings.name}J or its gradient is not finite at the start ({value}): the "
                 "scale of X or y is probably extreme for float64; standardize the features "
-                "and rescale y.",
-                epoch=self.state.epoch,
-                learning_rate=settings.learning_rate,
+                "and rescale y."
             )
         self.scale = self.problem.gradient_scale(self.grad)
         self.start_value = value
@@ -602,6 +607,7 @@ __all__ = [
     "FIXED",
     "MAX_ITER",
     "SOLVER_STOPPED",
+    "NotFiniteAtStart",
     "Outcome",
     "Settings",
     "TrainState",

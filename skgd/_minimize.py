@@ -190,7 +190,15 @@ def minimize(
     (True, array([3., 3.]), True)
     """
     from ._checks import check_range
-    from ._engine import CALLBACK, CONVERGED, SOLVER_STOPPED, Settings, TrainState, train
+    from ._engine import (
+        CALLBACK,
+        CONVERGED,
+        SOLVER_STOPPED,
+        NotFiniteAtStart,
+        Settings,
+        TrainState,
+        train,
+    )
     from ._lbfgs import LBFGSB
     from ._problem import FunctionProblem
     from ._steppers import FullBatch
@@ -247,7 +255,7 @@ def minimize(
             on_epoch=lambda params: path.append(params.copy()),
             callback=cb,
         )
-    except DivergenceError as exc:
+    except (DivergenceError, NotFiniteAtStart) as exc:
         done = exc.outcome
         if done is None:  # not finite at x0
             value, grad = evaluate(x)
