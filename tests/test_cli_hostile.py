@@ -62,6 +62,8 @@ USAGE = [
     (["landscape", "rosenbrock", "--optimizer", ","], "--optimizer"),
     (["landscape", "rosenbrok"], "did you mean 'rosenbrock'"),
     (["simulator", "--condition", "x"], "--condition"),
+    (["simulator", "--condition", "1e308"], "--condition must be between 1 and 1e+06"),
+    (["landscape", "quadratic", "--condition", "1e300"], "--condition must be between 1 and"),
     (["simulator", "--bogus"], "--bogus"),
 ]
 

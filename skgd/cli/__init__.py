@@ -47,6 +47,18 @@ def finite_float(text: str) -> float:
     return value
 
 
+#: The largest condition number the commands draw: the quadratic's values over
+#: the drawn square stay far inside float64 (1e308 overflowed into NaN contours).
+MAX_CONDITION = 1e6
+
+
+def check_condition(value: float) -> float:
+    """``--condition`` between 1 and :data:`MAX_CONDITION`, or a one-line UsageError."""
+    if not 1.0 <= value <= MAX_CONDITION:
+        raise UsageError(f"--condition must be between 1 and {MAX_CONDITION:g}; got {value:g}")
+    return value
+
+
 def check_output(option: str, path: str, *, formats=None) -> str:
     """Refuse an output path before any work: a folder, a missing folder, no write access.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 
-from . import UsageError, check_output, finite_float, picture_formats
+from . import UsageError, check_condition, check_output, finite_float, picture_formats
 
 #: More updates than a picture can show; also bounds the memory of the paths.
 MAX_STEPS = 1_000_000
@@ -67,7 +67,7 @@ def _plan(args: argparse.Namespace):
             f"unknown surface {args.name!r}{extra} Choose from {', '.join(sorted(LANDSCAPES))}."
         )
     surface = (
-        LANDSCAPES[args.name](condition=args.condition)
+        LANDSCAPES[args.name](condition=check_condition(args.condition))
         if args.name == "quadratic"
         else LANDSCAPES[args.name]()
     )

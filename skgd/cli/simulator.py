@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import UsageError, check_output, finite_float
+from . import UsageError, check_condition, check_output, finite_float
 
 
 def add_parser(subparsers) -> None:
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..simulator import write_page
 
+    check_condition(args.condition)
     out = Path(check_output("--out", args.out))
     try:
         path = write_page(out, surface=args.surface, condition=args.condition)
