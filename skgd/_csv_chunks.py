@@ -185,25 +185,24 @@ class CsvSource:
     # ------------------------------------------------------------ checks
     def _check_columns(self, columns) -> None:
         columns = list(columns)
-        missing = [] if self.target in columns else [("target column", [self.target])]
+        missing = [] if self.target in columns else [f"target column {self.target!r} is"]
         if self.features is not None:
             absent = [f for f in self.features if f not in columns]
             if absent:
-                missing.append(("feature column(s) given as features=", absent))
+                one = len(absent) == 1
+                missing.append(
+                    f"feature column {absent[0]!r} is" if one else f"feature columns {absent} are"
+                )
         if self.sample_weight is not None and self.sample_weight not in columns:
-            missing.append(("sample_weight column", [self.sample_weight]))
+            missing.append(f"sample_weight column {self.sample_weight!r} is")
         if missing:
-            what, names = missing[0]
-            shown = repr(names[0]) if len(names) == 1 else repr(names)
             hint = ""
             if columns and all(_is_number(c) for c in columns):
                 hint = (
                     " Its first line looks like data: for a file without a header row pass "
                     "read_csv_kwargs={'header': None} and name columns by number."
                 )
-            raise ValueError(
-                f"{what} {shown} is not in {self.name!r}; its columns are {columns}.{hint}"
-            )
+            raise ValueError(f"{missing[0]} not in {self.name!r}; its columns are {columns}.{hint}")
         if self.features is None:
             self.features = [c for c in columns if c not in (self.target, self.sample_weight)]
             if not self.features:

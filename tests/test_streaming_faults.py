@@ -240,7 +240,7 @@ def test_missing_columns_are_named_with_the_columns(tmp_path):
     columns = "its columns are \\['a', 'b', 'c', 'y', 'w'\\]"
     with pytest.raises(ValueError, match=f"sample_weight column 'weight' is not in .*{columns}"):
         fit_csv(GDRegressor(), path, target="y", sample_weight="weight")
-    with pytest.raises(ValueError, match=f"features= \\['d', 'e'\\] is not in .*{columns}"):
+    with pytest.raises(ValueError, match=f"feature columns \\['d', 'e'\\] are not in .*{columns}"):
         fit_csv(GDRegressor(), path, target="y", features=["a", "d", "e"])
     with pytest.raises(ValueError, match=f"sample_weight column 'weight' .*{columns}"):
         score_csv(_fitted(), path, target="y", sample_weight="weight")
