@@ -16,17 +16,29 @@ epoch-based schedules in chunks (``StepDecay(epochs_drop=k)`` halves once per
 pass, ``CosineAnnealing(total_epochs=k * n_passes)`` spans the whole run).
 With a constant schedule and ``shuffle=False``, ``k`` chunks whose lengths are
 multiples of ``batch_size`` make exactly the updates of one epoch of ``fit``.
+
+Bad files
+---------
+Every chunk is checked before the estimator sees it
+(:mod:`skgd._csv_chunks`), and a bad one is named by file and lines. The
+whole file is read once before the first update (J at the start is summed
+over it), so a bad line anywhere stops ``fit_csv`` before it has trained;
+and whatever stops it later (an interrupt, a divergence) puts back the model
+it started from.
 """
 
 from __future__ import annotations
 
+import copy
 import numbers
 import os
-from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier, is_regressor
+
+from ._csv_chunks import CsvSource
 
 __all__ = ["fit_csv", "score_csv"]
 
@@ -46,6 +58,7 @@ def fit_csv(
     classes=None,
     random_state: int = 0,
     read_csv_kwargs: dict | None = None,
+    on_bad_lines: str = "error",
     verbose: int = 0,
 ) -> pd.DataFrame:
     """Train ``estimator`` with ``partial_fit`` on a CSV read chunk by chunk.
@@ -56,6 +69,13 @@ def fit_csv(
     estimator per chunk: see the module notes on schedules). After each pass
     the model is scored out of core on the validation rows. The estimator is
     trained in place; state continues if it was already fitted.
+
+    Every chunk is checked before training on it (finite numbers, the
+    columns named, weights >= 0, labels a fitted classifier knows), and the
+    whole file is read once before the first update. Any error, a
+    ``KeyboardInterrupt`` included, leaves the estimator exactly as it was
+    before the call (unfitted if it was). A ``ValueError`` about the data
+    names the file and its lines (the header is line 1).
 
     Parameters
     ----------
@@ -101,7 +121,16 @@ def fit_csv(
         Seeds the held-out rows when ``validation`` is a float.
     read_csv_kwargs : dict, default=None
         Passed to :func:`pandas.read_csv` (e.g. ``{"dtype": "float32"}``,
-        ``{"sep": ";"}``).
+        ``{"sep": ";"}``), except ``chunksize``, ``iterator`` and
+        ``on_bad_lines``.
+    on_bad_lines : {'error', 'warn', 'skip'}, default='error'
+        What to do with a bad line, as in :func:`pandas.read_csv`: a line
+        with more fields than the header, or a short last line (a file cut
+        off while being written, which pandas itself would fill with NaN).
+        ``'error'`` raises a ``ValueError`` naming the line, ``'warn'``
+        skips it with one ``pandas.errors.ParserWarning`` per line, and
+        ``'skip'`` skips it silently. Missing values elsewhere are always
+        an error.
     verbose : int, default=0
         If >= 1, print one line per pass.
 
@@ -118,6 +147,13 @@ def fit_csv(
     See Also
     --------
     score_csv : The out-of-core score used for validation.
+
+    Raises
+    ------
+    ValueError
+        The file or a chunk is bad (named with its lines), or training
+        diverged (:class:`skgd.exceptions.DivergenceError`). The estimator
+        is then unchanged.
 
     Examples
     --------
@@ -137,6 +173,21 @@ def fit_csv(
     True
     >>> model.feature_names_in_.tolist()
     ['a', 'b', 'c']
+
+    A file cut off in its last line is refused, and the model is unchanged:
+
+    >>> with open(path, "a") as handle:
+    ...     _ = handle.write("0.5,1.5")
+    >>> coef = model.coef_.copy()
+    >>> fit_csv(model, path, target="y", chunksize=500)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '...big.csv', line 2002 (the last line) has values for only 2 of the 4 ...
+    >>> bool(np.array_equal(model.coef_, coef))
+    True
+    >>> history = fit_csv(model, path, target="y", chunksize=500, on_bad_lines="skip")
+    >>> int(history["rows"].iloc[0])
+    2000
     """
     _check_int("chunksize", chunksize)
     _check_int("n_passes", n_passes)
@@ -163,49 +214,110 @@ def fit_csv(
         from ._checks import check_range
 
         check_range("tol", tol, 0.0)
-    reading = dict(
-        path=path,
+    columns = dict(
         target=target,
         features=features,
         sample_weight=sample_weight,
         chunksize=chunksize,
         read_csv_kwargs=read_csv_kwargs,
+        on_bad_lines=on_bad_lines,
+        numeric_target=not is_classifier(estimator),
     )
+    source = CsvSource(path, **columns)
+    held_out = None
+    if validation is not None and holdout is None:
+        held_out = CsvSource(validation, **columns)
+    with _restored_on_error(estimator), source.placed():
+        return _fit_csv(
+            estimator,
+            source,
+            held_out,
+            holdout=holdout,
+            random_state=random_state,
+            n_passes=n_passes,
+            patience=patience,
+            tol=tol,
+            classes=classes,
+            verbose=verbose,
+        )
 
+
+@contextmanager
+def _restored_on_error(estimator):
+    """On any error or interrupt, put back exactly the estimator of the start.
+
+    The hyperparameters are kept as the same objects (the user's), the
+    fitted state from deep copies: partial_fit replaces its attributes
+    rather than writing into them, but the promise should not rest on that.
+    Attributes the call added (an unfitted estimator's) are removed.
+    """
+    saved = dict(estimator.__dict__)
+    hyperparameters = set(estimator.get_params(deep=False))
+    fitted = {k: copy.deepcopy(v) for k, v in saved.items() if k not in hyperparameters}
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        estimator.__dict__.update(fitted)
+        raise
+
+
+def _fit_csv(
+    estimator, source, held_out, *, holdout, random_state, n_passes, patience, tol, classes,
+    verbose,
+):  # fmt: skip
     def training_chunks():
-        return _chunks(**reading, holdout=holdout, keep="train", random_state=random_state)
+        return source.chunks(holdout=holdout, keep="train", random_state=random_state)
+
+    for reading in (source, held_out):
+        if reading is not None:
+            reading.expected_features = getattr(estimator, "feature_names_in_", None)
 
     fit_kwargs = {}
-    if is_classifier(estimator) and not hasattr(estimator, "classes_"):
-        if classes is None:
-            classes = _labels(path, target, chunksize, read_csv_kwargs)
-        fit_kwargs["classes"] = np.asarray(classes)
+    if is_classifier(estimator):
+        if hasattr(estimator, "classes_"):
+            source.classes = estimator.classes_
+        else:
+            classes = source.labels() if classes is None else np.asarray(classes)
+            if classes.shape[0] < 2:
+                raise ValueError(
+                    f"The target column {source.target!r} of {source.name!r} has "
+                    f"{'only one label' if classes.shape[0] else 'no labels'} "
+                    f"{classes.tolist()}: a classifier needs two or more."
+                )
+            source.classes = fit_kwargs["classes"] = classes
     if not hasattr(estimator, "coef_"):
         # the model's start, from the first chunk (as its first partial_fit
         # would start), so that J over the file can be evaluated before pass 1
-        first = next((c for c in training_chunks() if c[1].shape[0]), None)
+        first = next(iter(training_chunks()), None)
         if first is None:
-            raise ValueError(f"{os.fspath(path)!r} has no training rows.")
-        estimator._start(first[0], first[1], first[2], **fit_kwargs)
+            raise ValueError(f"{source.name!r} has no training rows (with positive weight).")
+        with source.placed(first):
+            estimator._start(first.X, first.y, first.w, **fit_kwargs)
+        if is_classifier(estimator):
+            source.classes = estimator.classes_
 
     score = None
     if holdout is not None:
 
         def score(params):
-            return score_csv(estimator, **reading, _holdout=(holdout, random_state))
+            return _score(
+                estimator, source, holdout=holdout, random_state=random_state, rows="held-out rows"
+            )
 
-    elif validation is not None:
+    elif held_out is not None:
 
         def score(params):
-            return score_csv(estimator, **{**reading, "path": validation})
+            return _score(estimator, held_out)
 
     from ._engine import Settings, TrainState, train, warn_if_not_converged
     from .schedules import Constant
 
-    passes = _Passes(estimator, training_chunks, fit_kwargs, verbose)
+    passes = _Passes(estimator, source, training_chunks, fit_kwargs, verbose)
     state = TrainState(estimator._continue_params(), estimator.optimizer_state_, {})
     outcome = train(
-        _FileProblem(estimator, training_chunks),
+        _FileProblem(estimator, source, training_chunks),
         state,
         passes,
         schedule=Constant(),
@@ -219,7 +331,7 @@ def fit_csv(
         ),
         validation=score,
     )
-    warn_if_not_converged(outcome, name="fit_csv: ", stacklevel=2)
+    warn_if_not_converged(outcome, name="fit_csv: ", stacklevel=4)
     rows = [
         {
             "pass": row["epoch"],
@@ -243,8 +355,9 @@ class _FileProblem:
     pass, added up and finished once (mean, intercept rule, penalty).
     """
 
-    def __init__(self, estimator, chunks):
+    def __init__(self, estimator, source, chunks):
         self.estimator = estimator
+        self.source = source
         self.chunks = chunks
         self.n_coef = 0
         self.a1 = 0.0
@@ -253,16 +366,15 @@ class _FileProblem:
         from ._kernels import chunk_sums, finish
 
         total, weight, grad_sum, model = 0.0, 0.0, np.zeros_like(params), None
-        for X, y, w in self.chunks():
-            if y.shape[0] == 0:
-                continue
-            data, model = self.estimator._training_data(X, y, w)
+        for chunk in self.chunks():
+            with self.source.placed(chunk):
+                data, model = self.estimator._training_data(chunk.X, chunk.y, chunk.w)
             totals, weights, grads, _ = chunk_sums(data, model, params)
             total += totals.sum()
             weight += weights.sum()
             grad_sum += grads.sum(axis=0)
         if model is None:
-            raise ValueError("The file has no training rows.")
+            raise ValueError(f"{self.source.name!r} has no training rows (with positive weight).")
         self.n_coef = model.n_features * model.n_outputs
         self.a1 = model.a1
         grad = np.empty_like(params) if grad is None else grad
@@ -286,8 +398,9 @@ class _Passes:
     stochastic = True
     name = "fit_csv"
 
-    def __init__(self, estimator, chunks, fit_kwargs, verbose):
+    def __init__(self, estimator, source, chunks, fit_kwargs, verbose):
         self.estimator = estimator
+        self.source = source
         self.chunks = chunks
         self.fit_kwargs = dict(fit_kwargs)
         self.verbose = verbose
@@ -297,13 +410,14 @@ class _Passes:
     def run(self, run) -> None:
         for _ in range(run.settings.max_iter):
             n_rows = 0
-            for X, y, w in self.chunks():
-                if y.shape[0] == 0:
-                    continue
-                self.estimator.partial_fit(X, y, sample_weight=w, **self.fit_kwargs)
+            for chunk in self.chunks():
+                with self.source.placed(chunk):
+                    self.estimator.partial_fit(
+                        chunk.X, chunk.y, sample_weight=chunk.w, **self.fit_kwargs
+                    )
                 # classes are fixed by the first call; later calls must not repeat them
                 self.fit_kwargs = {}
-                n_rows += y.shape[0]
+                n_rows += chunk.y.shape[0]
             self.rows.append(n_rows)
             self.epochs.append(int(self.estimator.n_iter_))
             run.state.params = self.estimator._continue_params()
@@ -330,7 +444,7 @@ def score_csv(
     sample_weight: str | None = None,
     chunksize: int = 10_000,
     read_csv_kwargs: dict | None = None,
-    _holdout: tuple[float, int] | None = None,
+    on_bad_lines: str = "error",
 ) -> float:
     """The estimator's ``score`` on a CSV, computed chunk by chunk.
 
@@ -338,6 +452,10 @@ def score_csv(
     running weighted sums (the residual sum of squares and a merged weighted
     variance of y), for classifiers accuracy from counts. So it equals
     ``estimator.score`` on the whole file loaded at once (up to rounding).
+
+    Never NaN: missing or non-finite targets, features or weights, and
+    predictions or sums that overflow float64, are a ``ValueError`` naming
+    the file and the lines.
 
     Parameters
     ----------
@@ -350,16 +468,27 @@ def score_csv(
         Feature columns; None means every column except ``target`` and
         ``sample_weight``.
     sample_weight : str, default=None
-        Name of a column of row weights.
+        Name of a column of row weights (finite, >= 0).
     chunksize : int, default=10_000
         Rows in memory at a time.
     read_csv_kwargs : dict, default=None
-        Passed to :func:`pandas.read_csv`.
+        Passed to :func:`pandas.read_csv`, except ``chunksize``,
+        ``iterator`` and ``on_bad_lines``.
+    on_bad_lines : {'error', 'warn', 'skip'}, default='error'
+        As in :func:`fit_csv`: lines with too many fields and a short last
+        line are refused, skipped with a warning, or skipped.
 
     Returns
     -------
     score : float
-        R^2 (regressors) or accuracy (classifiers).
+        R^2 (regressors) or accuracy (classifiers). Labels the classifier
+        does not know count as wrong predictions.
+
+    Raises
+    ------
+    ValueError
+        A bad file or chunk (named with its lines), or no row with a
+        positive weight.
 
     Examples
     --------
@@ -377,53 +506,66 @@ def score_csv(
     True
     """
     _check_int("chunksize", chunksize)
-    holdout, seed = (None, 0) if _holdout is None else _holdout
     classifier = is_classifier(estimator)
     if not (classifier or is_regressor(estimator)):
         raise TypeError(
             f"score_csv scores regressors (R^2) and classifiers (accuracy); "
             f"{type(estimator).__name__} is neither."
         )
+    source = CsvSource(
+        path,
+        target=target,
+        features=features,
+        sample_weight=sample_weight,
+        chunksize=chunksize,
+        read_csv_kwargs=read_csv_kwargs,
+        on_bad_lines=on_bad_lines,
+        numeric_target=not classifier,
+    )
+    source.expected_features = getattr(estimator, "feature_names_in_", None)
+    with source.placed():
+        return _score(estimator, source)
+
+
+def _score(estimator, source, *, holdout=None, random_state=0, rows="rows") -> float:
+    """R^2 or accuracy over the rows of ``source`` (with ``holdout``: the held-out ones)."""
+    classifier = is_classifier(estimator)
     total_w = 0.0
     hits = 0.0  # classifiers: weight of correct predictions
     sse = 0.0  # regressors: weighted residual sum of squares
     mean = 0.0  # regressors: weighted mean of y so far, and
     m2 = 0.0  # the weighted sum of squared deviations from it
-    for Xc, yc, wc in _chunks(
-        path,
-        target,
-        features,
-        sample_weight,
-        chunksize,
-        read_csv_kwargs,
-        holdout=holdout,
-        keep="holdout",
-        random_state=seed,
-    ):
-        if yc.shape[0] == 0:
-            continue
-        w = np.ones(yc.shape[0]) if wc is None else np.asarray(wc, dtype=np.float64)
-        pred = estimator.predict(Xc)
+    chunks = source.chunks(holdout=holdout, keep="holdout", random_state=random_state)
+    for chunk in chunks:
+        w = np.ones(chunk.y.shape[0]) if chunk.w is None else chunk.w
+        with source.placed(chunk), np.errstate(all="ignore"):
+            pred = _predictions(estimator, chunk, source)
         if classifier:
-            hits += float(np.sum(w * (pred == np.asarray(yc))))
+            hits += float(np.sum(w * (pred == chunk.y.to_numpy())))
             total_w += float(w.sum())
             continue
-        y = np.asarray(yc, dtype=np.float64)
-        sse += float(np.sum(w * (y - pred) ** 2))
-        # Chan et al.'s pairwise merge of weighted (mean, M2): one pass,
-        # no cancellation from sum(w y^2) - (sum w y)^2 / sum w.
-        wb = float(w.sum())
-        if wb == 0:
-            continue
-        mean_b = float(np.sum(w * y) / wb)
-        m2_b = float(np.sum(w * (y - mean_b) ** 2))
-        both = total_w + wb
-        delta = mean_b - mean
-        mean += delta * wb / both
-        m2 += m2_b + delta**2 * total_w * wb / both
-        total_w = both
+        y = chunk.y.to_numpy(dtype=np.float64)
+        with np.errstate(all="ignore"):
+            sse += float(np.sum(w * (y - pred) ** 2))
+            # Chan et al.'s pairwise merge of weighted (mean, M2): one pass,
+            # no cancellation from sum(w y^2) - (sum w y)^2 / sum w.
+            wb = float(w.sum())
+            if wb == 0:
+                continue
+            mean_b = float(np.sum(w * y) / wb)
+            m2_b = float(np.sum(w * (y - mean_b) ** 2))
+            both = total_w + wb
+            delta = mean_b - mean
+            mean += delta * wb / both
+            m2 += m2_b + delta**2 * total_w * wb / both
+            total_w = both
+        if not np.isfinite([sse, m2, total_w]).all():
+            raise ValueError(
+                f"{source.name!r}, {chunk.span}: the sums of squares of R^2 overflow float64 "
+                "(targets, residuals or weight ratios too large); rescale y or the weights."
+            )
     if total_w == 0:
-        raise ValueError(f"{os.fspath(path)!r} has no rows (with positive weight) to score.")
+        raise ValueError(f"{source.name!r} has no {rows} (with positive weight) to score.")
     if classifier:
         return hits / total_w
     if m2 == 0:
@@ -432,51 +574,28 @@ def score_csv(
     return 1.0 - sse / m2
 
 
-def _chunks(
-    path,
-    target,
-    features,
-    sample_weight,
-    chunksize,
-    read_csv_kwargs,
-    *,
-    holdout,
-    keep,
-    random_state,
-) -> Iterator[tuple[pd.DataFrame, pd.Series, np.ndarray | None]]:
-    """Yield (X, y, weights) per chunk; with ``holdout`` only the train or held-out rows.
+def _predictions(estimator, chunk, source) -> np.ndarray:
+    """The predictions of a chunk, or a ValueError if the model's scores are not finite.
 
-    The held-out rows are drawn per chunk from one generator seeded at the
-    start of every read, so every read of the file holds out the same rows.
+    A classifier's predict turns NaN scores into some label silently, so its
+    decision function is checked (one more product of the chunk with coef_).
     """
-    rng = np.random.RandomState(random_state)
-    kwargs = dict(read_csv_kwargs or {})
-    with pd.read_csv(path, chunksize=chunksize, **kwargs) as reader:
-        for chunk in reader:
-            if target not in chunk.columns:
-                raise ValueError(
-                    f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
-                    f"are {chunk.columns.tolist()}."
-                )
-            if holdout is not None:
-                held = rng.random_sample(chunk.shape[0]) < holdout
-                chunk = chunk[held] if keep == "holdout" else chunk[~held]
-            cols = features
-            if cols is None:
-                cols = [c for c in chunk.columns if c not in (target, sample_weight)]
-            w = None if sample_weight is None else chunk[sample_weight].to_numpy(np.float64)
-            yield chunk[cols], chunk[target], w
-
-
-def _labels(path, target, chunksize, read_csv_kwargs) -> np.ndarray:
-    """Every label in the target column, read one column at a time."""
-    kwargs = dict(read_csv_kwargs or {})
-    kwargs["usecols"] = [target]
-    seen = []
-    with pd.read_csv(path, chunksize=chunksize, **kwargs) as reader:
-        for chunk in reader:
-            seen.append(pd.unique(chunk[target]))
-    return np.unique(np.concatenate(seen))
+    scores = None
+    if is_classifier(estimator) and hasattr(estimator, "decision_function"):
+        scores = np.asarray(estimator.decision_function(chunk.X))
+    pred = estimator.predict(chunk.X)
+    values = scores if scores is not None else np.asarray(pred, dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.ndim > 1:
+        bad = bad.any(axis=1)
+    if bad.any():
+        raise source._error(
+            chunk.lines,
+            chunk.lines[bad],
+            "the model's prediction is not finite (the features times the coefficients "
+            "overflow float64)",
+        )
+    return pred
 
 
 def _check_int(name, value):

@@ -47,7 +47,7 @@ CASES = [
     (["compare", "empty.csv", "--target", "y"], "empty"),
     (["compare", "header_only.csv", "--target", "count"], "no data rows"),
     (["compare", "nonnumeric.csv", "--target", "day"], "numeric"),
-    (["compare", "text_target.csv", "--target", "t"], "y"),
+    (["compare", "text_target.csv", "--target", "t"], "--estimator classifier"),
     (["compare", "missing_value.csv", "--target", "t"], "missing"),
     (["compare", "--dataset", "iris2"], "--dataset"),
     (["compare", "--estimator", "forest"], "--estimator"),

@@ -234,7 +234,7 @@ def _parse_times(cells, name, first_line):
             f"dates (YYYY-MM-DD), first on line {line(i)}: {text.iloc[i]!r}"
         )
     if np.all(kind == "number"):
-        return numbers.to_numpy(dtype=np.float64)
+        return _checked_numbers(numbers, f"time column {name!r}", line, text)
     if np.all(kind == "date"):
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -255,7 +255,30 @@ def _parse_counts(cells, name, first_line):
             f"column {name!r} has {bad.size} missing or non-numeric value(s), first on line "
             f"{_first_line(first_line)(i)}: {text.iloc[i]!r}"
         )
-    return numbers.to_numpy(dtype=np.float64)
+    return _checked_numbers(numbers, f"column {name!r}", _first_line(first_line), text)
+
+
+def _checked_numbers(numbers, what, line, text) -> np.ndarray:
+    """float64 values, or a UsageError for inf or NaN and for values whose squares overflow."""
+    values = numbers.to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        i = int(bad[0])
+        raise UsageError(
+            f"{what} has {bad.size} value(s) that are not finite numbers, first on line "
+            f"{line(i)}: {text.iloc[i]!r}"
+        )
+    # the fit standardizes the times and squares the counts' residuals: past
+    # float64's range numpy would go on with inf, NaN and warnings
+    with np.errstate(all="ignore"):
+        squares = np.sum(np.square(values - np.mean(values))) + np.sum(np.square(values))
+    if not np.isfinite(squares):
+        i = int(np.argmax(np.abs(values)))
+        raise UsageError(
+            f"{what} has values too large for float64 arithmetic (the sum of their squares "
+            f"overflows), the largest on line {line(i)}: {text.iloc[i]!r}; rescale the column"
+        )
+    return values
 
 
 def _first_line(first_line: int):
@@ -274,7 +297,10 @@ def parse_bound(text: str | None, series: CountSeries, option: str):
 
     kind, numbers, dates, _ = _classify([text])
     if kind[0] == "number":
-        return float(numbers.iloc[0])
+        value = float(numbers.iloc[0])
+        if not np.isfinite(value):
+            raise UsageError(f"{option} must be a finite number; got {text!r}")
+        return value
     if kind[0] == "date":
         if not series.dated:
             raise UsageError(

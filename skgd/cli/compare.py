@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import UsageError
+from . import UsageError, finite_float
 
 _DATASETS = {"diabetes": "regressor", "breast_cancer": "classifier", "wine": "classifier"}
 _ESTIMATORS = {
@@ -43,13 +43,13 @@ def add_parser(subparsers) -> None:
         help="e.g. sgd, momentum, nesterov, adam, lbfgs (default: nesterov, which converges "
         "fastest of the gradient methods on standardized data)",
     )
-    parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--learning-rate", type=finite_float, default=0.1)
     parser.add_argument("--batch-size", default=None, help="an integer or 'full'")
     parser.add_argument("--penalty", default=None, help="none, l2, l1 or elasticnet")
-    parser.add_argument("--alpha", type=float, default=None)
+    parser.add_argument("--alpha", type=finite_float, default=None)
     parser.add_argument("--max-iter", type=int, default=2000)
     parser.add_argument(
-        "--tol", type=float, default=1e-8, help="stopping tolerance on J (default: 1e-8)"
+        "--tol", type=finite_float, default=1e-8, help="stopping tolerance on J (default: 1e-8)"
     )
     parser.add_argument("--random-state", type=int, default=0)
     parser.set_defaults(run=run)
@@ -88,7 +88,17 @@ def _load(args: argparse.Namespace):
             raise UsageError(f"{args.file} has no feature columns besides {args.target!r}")
         if features.isna().any().any() or frame[args.target].isna().any():
             raise UsageError(f"{args.file} has missing values; drop or fill them first")
-        return features.to_numpy(dtype=float), frame[args.target].to_numpy(), args.file
+        target = frame[args.target]
+        kind = args.estimator or "regressor"
+        if kind != "classifier" and not pd.api.types.is_numeric_dtype(target):
+            example = next(v for v in target if _not_a_number(v))
+            raise UsageError(
+                f"target column {args.target!r} holds text ({example!r}), not numbers: for "
+                "class labels use --estimator classifier"
+            )
+        columns = list(features.columns) + ([args.target] if kind != "classifier" else [])
+        _check_finite(frame, columns, args.file)
+        return features.to_numpy(dtype=float), target.to_numpy(), args.file
     if args.target:
         raise UsageError("--target applies to a CSV file only")
     from sklearn import datasets
@@ -96,6 +106,37 @@ def _load(args: argparse.Namespace):
     name = args.dataset or "diabetes"
     X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
     return X, y, f"scikit-learn's {name} dataset"
+
+
+def _not_a_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _check_finite(frame, columns, path) -> None:
+    """Infinite values, and values whose squares overflow float64, named by column.
+
+    Standardizing a column sums the squares of its deviations, and squared
+    losses square the target: past float64's range (values near 1.34e154
+    and above) numpy would go on with inf and NaN and warnings.
+    """
+    import numpy as np
+
+    for column in columns:
+        values = frame[column].to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(values)):
+            raise UsageError(f"column {column!r} of {path} has infinite values")
+        with np.errstate(all="ignore"):
+            squares = np.sum(np.square(values - np.mean(values))) + np.sum(np.square(values))
+        if not np.isfinite(squares):
+            largest = float(np.max(np.abs(values)))
+            raise UsageError(
+                f"column {column!r} of {path} has values up to {largest:.3g}, too large for "
+                f"float64 arithmetic (the sum of their squares overflows); rescale it"
+            )
 
 
 def _estimator(args: argparse.Namespace):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..linear_model import _growth_stats as gs
 from ..linear_model._growth_stats import fmt
-from . import UsageError
+from . import UsageError, check_output, finite_float, picture_formats
 from . import _growth_report as report
 from ._growth_over_time import MODELS, check_counts, print_header, run_split, run_windows, time_word
 from ._series_csv import bundled_flu, parse_bound, read_count_series
@@ -69,7 +69,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--window",
-        type=float,
+        type=finite_float,
         metavar="N",
         help="print the growth rate over sliding windows of N time units (days for dates)",
     )
@@ -81,12 +81,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--loss", choices=LOSSES, default="poisson", help="default: poisson")
     parser.add_argument(
-        "--level", type=float, default=0.95, help="confidence level (default: 0.95)"
+        "--level", type=finite_float, default=0.95, help="confidence level (default: 0.95)"
     )
     parser.add_argument(
         "--generation-time",
         nargs=2,
-        type=float,
+        type=finite_float,
         metavar=("MEAN", "SD"),
         help="also print the reproduction number R for a gamma generation interval",
     )
@@ -104,6 +104,14 @@ def run(args) -> int:
         raise UsageError(f"--window must be a positive number of time units; got {args.window:g}")
     if args.split and args.loss != "poisson":
         raise UsageError("--split compares Poisson likelihoods; it needs --loss poisson")
+    if args.generation_time is not None:
+        mean, sd = args.generation_time
+        if not (mean > 0 and sd >= 0):
+            raise UsageError(
+                f"--generation-time needs a mean > 0 and an sd >= 0; got {mean:g} {sd:g}"
+            )
+    if args.plot:
+        check_output("--plot", args.plot, formats=picture_formats())
     if args.file is None:
         series = bundled_flu()
         whole = args.window is not None or args.split
@@ -113,8 +121,6 @@ def run(args) -> int:
         series = read_count_series(args.file, args.time, args.count)
         start, end = args.start, args.end
     keep = _window(series, parse_bound(start, series, "--start"), parse_bound(end, series, "--end"))
-    if args.plot:
-        _check_matplotlib()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.window is not None:
@@ -124,7 +130,10 @@ def run(args) -> int:
         else:
             figure = _run_single(args, series, keep)
     for w in caught:
-        print(report.para("warning", str(w.message).splitlines()[0]))
+        # numpy's floating-point chatter is not a finding (overflow is checked
+        # when the file is read); the estimators' own warnings are
+        if not issubclass(w.category, RuntimeWarning):
+            print(report.para("warning", str(w.message).splitlines()[0]))
     if args.plot:
         _save(figure, args.plot)
         print(report.para("plot", f"written to {args.plot}"))
@@ -214,16 +223,6 @@ def _fit_quality(model, t, y, loss) -> str:
 
 
 # ------------------------------------------------------------------ pictures
-def _check_matplotlib():
-    try:
-        import matplotlib
-    except ImportError:
-        raise UsageError(
-            "--plot needs matplotlib; install it with: pip install 'skgd[plot]'"
-        ) from None
-    matplotlib.use("Agg")
-
-
 def _plot_single(model, series, keep):
     import matplotlib.pyplot as plt
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import difflib
 
-from . import UsageError
+from . import UsageError, check_condition, check_output, finite_float, picture_formats
+
+#: More updates than a picture can show; also bounds the memory of the paths.
+MAX_STEPS = 1_000_000
 
 
 def add_parser(subparsers) -> None:
@@ -33,16 +36,21 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--steps", type=int, default=500, help="updates per optimizer")
     parser.add_argument("--start", default=None, help="x,y (default: the surface's start)")
-    parser.add_argument("--condition", type=float, default=10.0, help="for quadratic only")
+    parser.add_argument("--condition", type=finite_float, default=10.0, help="for quadratic only")
     parser.add_argument("--out", default=None, help="the PNG to write (default: NAME.png)")
     parser.set_defaults(run=run)
 
 
 def _floats(text: str, what: str) -> list[float]:
+    import math
+
     try:
-        return [float(part) for part in text.split(",")]
+        values = [float(part) for part in text.split(",")]
     except ValueError:
         raise UsageError(f"{what} must be numbers separated by commas; got {text!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise UsageError(f"{what} must be finite numbers; got {text!r}")
+    return values
 
 
 def _plan(args: argparse.Namespace):
@@ -59,7 +67,7 @@ def _plan(args: argparse.Namespace):
             f"unknown surface {args.name!r}{extra} Choose from {', '.join(sorted(LANDSCAPES))}."
         )
     surface = (
-        LANDSCAPES[args.name](condition=args.condition)
+        LANDSCAPES[args.name](condition=check_condition(args.condition))
         if args.name == "quadratic"
         else LANDSCAPES[args.name]()
     )
@@ -78,8 +86,8 @@ def _plan(args: argparse.Namespace):
             raise UsageError(f"--learning-rate has {len(rates)} values for {len(names)} optimizers")
     if any(not (r > 0) for r in rates):
         raise UsageError("--learning-rate values must be > 0")
-    if args.steps < 1:
-        raise UsageError(f"--steps must be >= 1; got {args.steps}")
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps must be between 1 and {MAX_STEPS:,}; got {args.steps}")
     start = surface.start if args.start is None else np.array(_floats(args.start, "--start"))
     if start.shape != (2,):
         raise UsageError(f"--start needs two numbers x,y; got {args.start!r}")
@@ -88,15 +96,9 @@ def _plan(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     surface, start, plan = _plan(args)
-    try:
-        import matplotlib
-    except ImportError:
-        raise UsageError(
-            "drawing needs matplotlib, an optional extra: pip install 'skgd[plot]'"
-        ) from None
+    out = check_output("--out", args.out or f"{args.name}.png", formats=picture_formats())
     from .. import minimize
 
-    out = args.out or f"{args.name}.png"
     results = []
     for name, rate in plan:
         res = minimize(surface, start, optimizer=name, learning_rate=rate, max_iter=args.steps)
@@ -108,7 +110,6 @@ def run(args: argparse.Namespace) -> int:
             + ("" if res.status != 2 else "  [diverged]")
         )
 
-    matplotlib.use("Agg")  # no display needed; the command only writes a file
     import matplotlib.pyplot as plt
 
     from ..plotting import LandscapeDisplay

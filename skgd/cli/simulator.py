@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import UsageError
+from . import UsageError, check_condition, check_output, finite_float
 
 
 def add_parser(subparsers) -> None:
@@ -31,7 +31,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--condition",
-        type=float,
+        type=finite_float,
         default=DEFAULTS["condition"],
         help=f"the quadratic's condition number it opens on (default: {DEFAULTS['condition']:g})",
     )
@@ -43,11 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..simulator import write_page
 
-    out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a directory; give a file name such as {out / 'sim.html'}")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    check_condition(args.condition)
+    out = Path(check_output("--out", args.out))
     try:
         path = write_page(out, surface=args.surface, condition=args.condition)
     except OSError as exc:
