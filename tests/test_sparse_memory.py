@@ -155,7 +155,11 @@ _LARGE_FIT = textwrap.dedent(
         batch_size=batch, optimizer=optimizer, learning_rate=0.01, max_iter=3, tol=None
     ).fit(X, y)
     seconds = time.perf_counter() - tic
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # the high-water mark of this process's own memory (VmHWM): ru_maxrss also
+    # counts the parent's resident pages that the (v)fork that started us shared,
+    # so under a large pytest process it read 800 MB for a fit that peaked at 440
+    with open("/proc/self/status") as f:
+        peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
     x_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20
     print(json.dumps({
         "x_mb": x_mb, "rss_before_fit_mb": before, "peak_rss_mb": peak,
@@ -172,7 +176,7 @@ PEAK_RSS_BOUND_MB = 1500
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and ru_maxrss")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize(("batch_size", "optimizer"), [("full", "adam"), ("1000", "sgd")])
 def test_huge_sparse_fit_in_bounded_memory(batch_size, optimizer):
     # batch_size="full" and 1000-row batches: each epoch then costs

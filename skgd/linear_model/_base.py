@@ -283,7 +283,7 @@ class BaseGD(BaseEstimator):
 
         rng = check_random_state(self.random_state)
         validation = None
-        if self.early_stopping and not partial:
+        if self.early_stopping and not partial and not optimizer.is_line_search:
             fit_rows, val_rows = self._validation_split(y_enc, w, rng)
             Xv, yv, wv = X[val_rows], y_enc[val_rows], w[val_rows]
 

@@ -633,6 +633,10 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         eta = np.asarray(X @ coef[:, 0]).ravel() + intercept[0]
         if self.loss == "poisson":
             pred = np.exp(np.minimum(eta, gs.MAX_ETA))
+            if np.ptp(y) == 0:
+                # D^2 divides by the deviance of the mean, 0 for a constant
+                # target (scikit-learn raises ZeroDivisionError): r2_score's rule
+                return 1.0 if np.allclose(pred, y) else 0.0
             return d2_tweedie_score(y, pred, sample_weight=w, power=1)
         if self.loss == "log_squared_error":
             return r2_score(np.log(y), eta, sample_weight=w)
