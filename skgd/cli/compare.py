@@ -207,8 +207,10 @@ def run(args: argparse.Namespace) -> int:
                 formatters={
                     "objective": "{:.10g}".format,
                     "objective_gap": "{:.3e}".format,
+                    "relative_gap": "{:.3e}".format,
                     "max_coef_diff": "{:.3e}".format,
                     "seconds": "{:.3f}".format,
+                    "setup_seconds": "{:.3f}".format,
                 },
             )
         )
