@@ -110,11 +110,15 @@ def normalize_weights(w: np.ndarray, unit: float | None = None) -> tuple[np.ndar
     >>> normalize_weights(np.array([2.0, 0.0, 6.0]))
     (array([0.5, 0. , 1.5]), 4.0)
     """
-    largest = float(np.max(w))
-    relative = w / largest
-    mean = float(np.mean(relative[relative > 0]))
     if unit is None:
-        return relative / mean, largest * mean
+        largest = float(np.max(w))
+        relative = w / largest
+        # one array and no masked copies (the weights of a large fit are
+        # counted in its peak memory): the weights are >= 0, so the sum over
+        # all rows is the sum over the positive ones
+        mean = float(np.sum(relative)) / int(np.count_nonzero(relative))
+        relative /= mean
+        return relative, largest * mean
     with np.errstate(over="ignore"):
         out = w / unit
     if not np.all(np.isfinite(out)):

@@ -165,6 +165,55 @@ def test_unequal_weights_keep_their_ratios_at_any_scale(data, scale):
         np.testing.assert_allclose(fitted.coef_, ref.coef_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("scale", [1e308, 1e300, 1e-300, 3.0])
+def test_growth_intervals_with_frequency_weights_at_any_scale(scale):
+    # weights count as repeated rows in the intervals: c * w gives the
+    # covariance of w divided by c and the same dispersion. All weights 1e308
+    # used to give NaN intervals (sums overflowing to inf / inf) and numpy's
+    # overflow warnings.
+    from skgd import ExponentialGrowthRegressor
+    from skgd.datasets import load_boarding_school_flu
+
+    X, y = load_boarding_school_flu(return_X_y=True)
+    X, y = X[:5], y[:5]
+    w = np.array([1.0, 2.0, 1.0, 3.0, 1.0]) / 3.0  # times 1e308 stays finite
+    ref = ExponentialGrowthRegressor().fit(X, y, sample_weight=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted = ExponentialGrowthRegressor().fit(X, y, sample_weight=w * scale)
+        fitted.confidence_interval()
+    np.testing.assert_allclose(fitted.coef_, ref.coef_, rtol=1e-9)
+    # the Pearson sum scales with the weights, the residual df is sum(w) - 2
+    total = w.sum()
+    if total > 2 / scale:
+        pearson = ref.dispersion_ * (total - 2)
+        np.testing.assert_allclose(fitted.dispersion_, pearson / (total - 2 / scale), rtol=1e-9)
+    else:
+        assert np.isnan(fitted.dispersion_)
+    # both dispersions are below 1, so the plain Poisson covariance is used
+    assert ref.dispersion_ < 1
+    np.testing.assert_allclose(fitted.covariance_ * scale, ref.covariance_, rtol=1e-9)
+
+
+def test_growth_intervals_say_why_they_are_nan():
+    from skgd import ExponentialGrowthRegressor
+    from skgd.datasets import load_boarding_school_flu
+
+    X, y = load_boarding_school_flu(return_X_y=True)
+    # two rows, two parameters: no residual degrees of freedom
+    model = ExponentialGrowthRegressor(loss="log_squared_error").fit(X[:2], y[:2])
+    with pytest.warns(UserWarning, match="no residual degrees of freedom"):
+        ci = model.confidence_interval()
+    assert np.isnan(ci.loc["growth_rate", "lower"])
+    # a known dispersion needs no degrees of freedom
+    ci = model.confidence_interval(dispersion=1.0)
+    assert np.isfinite(ci.loc["growth_rate", "lower"])
+    # total frequency 5e-320: the information underflows
+    tiny = ExponentialGrowthRegressor().fit(X[:5], y[:5], sample_weight=np.full(5, 1e-320))
+    with pytest.warns(UserWarning, match="cannot be inverted"):
+        tiny.confidence_interval()
+
+
 def test_scalar_weights_follow_scikit_learn(data):
     X, y = data
     # sample_weight=0.0 used to be numpy's ZeroDivisionError

@@ -361,20 +361,21 @@ def sparse_lazy_epoch(
     cdef double[::1] grad = np.zeros(n_par)
     cdef Py_ssize_t[::1] mark = np.full(d, -1, np.intp)
     cdef long long[::1] last = np.full(d, t, np.longlong)  # the update count when last stepped
-    cdef Py_ssize_t[::1] cols = np.empty(d, np.intp)
-    cdef Py_ssize_t[::1] index = np.empty(n_par, np.intp)
-    cdef long long[::1] lag = np.empty(n_par, np.longlong)
     cdef Py_ssize_t widest = 0, i
-    # gather buffers for the most coordinates one batch can touch (the
-    # end-of-epoch catch-up goes through them in pieces of that size)
+    # Every per-step list is as long as the most coordinates one batch can
+    # touch, not n_features: on a wide sparse X the scratch would otherwise
+    # count in the fit's peak memory (the end-of-epoch catch-up goes in pieces
+    # of that size).
     for i in range(n_rows):
         widest = max(widest, <Py_ssize_t>(indptr[i + 1] - indptr[i]))
     cdef Py_ssize_t cap = max(1, min(n_par, batch_size * widest * K + K))
+    cdef Py_ssize_t[::1] cols = np.empty(cap, np.intp)
+    cdef Py_ssize_t[::1] index = np.empty(cap, np.intp)
+    cdef long long[::1] lag = np.empty(cap, np.longlong)
     cdef double[::1] buffers = np.empty((2 + slots.shape[0]) * cap)
     cdef double[::1] eta = np.empty(K)
     cdef double[::1] geta = np.empty(K)
     cdef Py_ssize_t start = 0, stop, idx, j, k, q, c, m, n_cols, n_index, base, batch = 0
-    cdef Py_ssize_t lo, hi
     cdef long long missed
     cdef double wi, x, g, v, inv
     cdef double* p = &params[0]
@@ -453,6 +454,12 @@ def sparse_lazy_epoch(
             for j in range(d):
                 missed = t - last[j]
                 if missed > 0:
+                    if n_index + K > cap:  # in pieces as wide as the lists
+                        _lazy_step(
+                            rule, p, gr, slots, &hyper, lr, t, n_coef, &index[0], &lag[0],
+                            n_index, &buffers[0],
+                        )
+                        n_index = 0
                     for k in range(K):
                         q = j * K + k
                         v = p[q]
@@ -460,12 +467,9 @@ def sparse_lazy_epoch(
                         index[n_index] = q
                         lag[n_index] = missed
                         n_index += 1
-            lo = 0
-            while lo < n_index:  # in pieces as wide as the gather buffers
-                hi = min(n_index, lo + cap)
+            if n_index > 0:
                 _lazy_step(
-                    rule, p, gr, slots, &hyper, lr, t, n_coef, &index[lo], &lag[lo], hi - lo,
+                    rule, p, gr, slots, &hyper, lr, t, n_coef, &index[0], &lag[0], n_index,
                     &buffers[0],
                 )
-                lo = hi
     return t

@@ -374,6 +374,8 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         cov, q = self._scaled_covariance(level, dispersion)
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
         r, se_r = float(self.coef_[0]), float(se[0])
+        if not np.isfinite(se_r):
+            self._warn_no_interval()
         r_lo, r_hi = r - q * se_r, r + q * se_r
         b, se_b = float(self.intercept_), (float(se[-1]) if self.fit_intercept else 0.0)
         i0 = float(np.exp(min(b, gs.MAX_ETA)))
@@ -397,6 +399,24 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
             },
             index=pd.Index(["growth_rate", "initial_value", "doubling_time"]),
         )
+
+    def _warn_no_interval(self):
+        """Say why the intervals are NaN rather than return them without a word."""
+        inf = self._inference
+        n_params = inf.unscaled_cov.shape[0]
+        if not np.all(np.isfinite(inf.unscaled_cov)):
+            why = (
+                "the Fisher information of the fit cannot be inverted (are all the "
+                "rows at one time, or are the weights so small that it underflows?)"
+            )
+        else:
+            why = (
+                f"the weights sum to {inf.df_resid + n_params:.3g} for {n_params} "
+                "parameters, which leaves no residual degrees of freedom to estimate the "
+                "dispersion from (sample_weight counts as repeated rows here); pass a "
+                "known dispersion (a number; 1.0 is plain Poisson) or use more rows"
+            )
+        warnings.warn(f"The intervals are NaN: {why}.", UserWarning, stacklevel=3)
 
     def _warn_if_not_certified(self):
         """Intervals assume the maximum-likelihood estimate: say so if the fit is not at it."""

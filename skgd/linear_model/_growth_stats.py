@@ -52,6 +52,7 @@ def standardizer(X, w, *, center: bool, scale: bool):
     Sparse columns are not centred (that would densify them); they are scaled
     by their weighted root mean square instead.
     """
+    w = w / np.max(w)  # first, so that weights near 1e308 do not overflow the sum
     w = w / w.sum()
     if sparse.issparse(X):
         shift = np.zeros(X.shape[1])
@@ -117,24 +118,36 @@ def inference(loss: str, X, y, w, coef, intercept, *, fit_intercept: bool, a2: f
     n_params = A.shape[1]
     eta = np.asarray(X @ coef, dtype=np.float64).ravel() + intercept
     mu = np.exp(np.minimum(eta, MAX_ETA))
-    df = float(w.sum()) - n_params
+    # Everything is computed for the weights in units of the largest, then
+    # scaled back: the information is proportional to the weights and the
+    # dispersion does not depend on their scale, so weights near 1e308 or
+    # 1e-320 give the same intervals as any other scale would, instead of sums
+    # that overflow to inf / inf.
+    unit = float(np.max(w))
+    w = w / unit
+    total = float(w.sum())
+    with np.errstate(over="ignore"):
+        df = total * unit - n_params
+    # the dispersion's denominator df / unit, without forming df
+    per_unit = total - n_params / unit
     if loss == "poisson":
         info = _weighted_gram(A, w * mu)
         pearson = float(np.sum(w * (y - mu) ** 2 / mu))
-        dispersion, estimated = (pearson / df if df > 0 else np.nan), False
+        dispersion, estimated = (pearson / per_unit if df > 0 else np.nan), False
     elif loss == "log_squared_error":
         info = _weighted_gram(A, w)
         rss = float(np.sum(w * (np.log(y) - eta) ** 2))
-        dispersion, estimated = (rss / df if df > 0 else np.nan), True
+        dispersion, estimated = (rss / per_unit if df > 0 else np.nan), True
     else:
         info = _weighted_gram(A, w * mu**2)
         rss = float(np.sum(w * (y - mu) ** 2))
-        dispersion, estimated = (rss / df if df > 0 else np.nan), True
+        dispersion, estimated = (rss / per_unit if df > 0 else np.nan), True
     if a2 > 0:
         n_coef = X.shape[1]
-        info[np.arange(n_coef), np.arange(n_coef)] += float(w.sum()) * a2
+        info[np.arange(n_coef), np.arange(n_coef)] += total * a2
     try:
-        cov = np.linalg.inv(info)
+        with np.errstate(over="ignore"):
+            cov = np.linalg.inv(info) / unit
     except np.linalg.LinAlgError:
         cov = np.full_like(info, np.nan)
     if not np.all(np.isfinite(cov)):
