@@ -417,10 +417,19 @@ class BaseGD(BaseEstimator):
         """Store a finished run on the estimator, all attributes together."""
         import pandas as pd
 
-        history = pd.DataFrame(outcome.history, columns=COLUMNS)
+        # typed columns built directly: a frame of row dicts and an astype
+        # were half of a small fit's time
+        rows = outcome.history
+        history = pd.DataFrame(
+            {
+                name: np.array(
+                    [row[name] for row in rows], dtype=np.int64 if name == "epoch" else np.float64
+                )
+                for name in COLUMNS
+            }
+        )
         if continuing and hasattr(self, "history_"):
             history = pd.concat([self.history_, history], ignore_index=True)
-        history = history.astype({"epoch": "int64"})
         coef, _ = self._unpack_params(outcome.state.params, X.shape[1], n_outputs)
         largest = float(np.max(np.abs(coef), initial=0.0))
         if largest > float(np.finfo(X.dtype).max):
@@ -441,14 +450,14 @@ class BaseGD(BaseEstimator):
         self.n_iter_ = int(outcome.state.epoch)
         self.t_ = int(outcome.state.optimizer_state.t)
         self.history_ = history
-        trained = history[history["epoch"] > 0]
-        self.loss_curve_ = trained["loss"].to_numpy().tolist()
+        trained = history["epoch"].to_numpy() > 0
+        self.loss_curve_ = history["loss"].to_numpy()[trained].tolist()
         self.optimality_ = float(outcome.optimality)
         self.converged_ = bool(outcome.converged)
         self._gradient_scale = problem.gradient_scale()
         self._weight_unit = weight_unit
         if self.early_stopping:
-            self.validation_scores_ = trained["validation_score"].to_numpy().tolist()
+            self.validation_scores_ = history["validation_score"].to_numpy()[trained].tolist()
         elif hasattr(self, "validation_scores_"):
             del self.validation_scores_
 
