@@ -144,7 +144,7 @@ def minimize(
     optimizer : str or Optimizer, default='adam'
         As in the estimators: ``'sgd'``, ``'momentum'``, ``'nesterov'``,
         ``'adagrad'``, ``'rmsprop'``, ``'adam'``, ``'adamw'``, ``'nadam'``,
-        ``'lbfgs'``, or an instance from :mod:`skgd.optimizers`. ``'lbfgs'``
+        ``'lion'``, ``'lbfgs'``, or an instance from :mod:`skgd.optimizers`. ``'lbfgs'``
         runs :func:`scipy.optimize.minimize` (L-BFGS-B), stopped by the same
         rule, with ``maxiter=max_iter``; ``learning_rate`` and ``schedule``
         are then ignored.

@@ -58,6 +58,35 @@ def test_every_registered_loss_has_a_compiled_branch_and_back():
         assert kernels.LOSS_NAMES[info.code] == info.kernel == info.function.__name__
 
 
+def test_every_compiled_rule_code_acts_and_no_other_code_does():
+    # probes the compiled branches themselves, not a list of their names: a
+    # name whose branch is missing, or a branch no name reaches, fails here
+    from skgd._kernels import _rules
+
+    names = list(kernels.RULE_NAMES)
+    hyper = kernels.hyper_struct(
+        {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "rho": 0.9, "momentum": 0.5}
+    )
+    for code in range(len(names) + 16):
+        params = np.ones(3)
+        slots = np.zeros((3, 3))
+        _rules.step(code, params, np.array([0.5, -0.5, 1.0]), slots, hyper, 0.1, 1, 2)
+        if code < len(names):
+            assert np.all(np.isfinite(params)) and np.all(params != 1.0), names[code]
+        else:
+            assert np.all(np.isnan(params)), f"code {code} has a compiled branch but no name"
+
+
+def test_every_compiled_loss_code_acts_and_no_other_code_does():
+    names = list(kernels.LOSS_NAMES)
+    for code in range(len(names) + 16):
+        value, grad = _losses.value_and_derivative(code, 1.0, np.array([0.3, -0.2, 0.1]), 0.3)
+        if code < len(names):
+            assert np.isfinite(value) and np.all(np.isfinite(grad)), names[code]
+        else:
+            assert np.isnan(value), f"loss code {code} has a compiled branch but no name"
+
+
 def test_an_unknown_branch_is_a_clear_error():
     with pytest.raises(ValueError, match="no loss 'cubic'"):
         kernels.loss_code("cubic")
@@ -80,7 +109,7 @@ VARIANTS = [
     NAdam(),
     Lion(),
     Lion(beta1=0.5, weight_decay=0.2),
-]
+] + [cls() for cls in RULES]  # every registered rule at its defaults, whatever is added
 
 
 @pytest.mark.parametrize("optimizer", VARIANTS, ids=repr)

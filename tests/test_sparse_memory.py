@@ -197,29 +197,3 @@ def test_huge_sparse_fit_in_bounded_memory(batch_size, optimizer):
     assert np.all(np.isfinite(report["loss_curve"]))
     assert report["loss_curve"][-1] < report["loss_curve"][0]
 
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adagrad", "adam", "adamw", "lion"])
-def test_lazy_catch_up_in_pieces_is_the_same_step(optimizer):
-    # The sparse mini-batch step keeps its per-step lists only as long as one
-    # batch can touch (here 1 row x 2 values x 3 classes + 3 intercepts = 9
-    # entries, of 183 parameters), so the penalty catch-up at the end of each
-    # epoch runs in many pieces. A zero-weight row that touches every column
-    # is never visited but makes the lists as long as all parameters (one
-    # piece): the fits must be identical.
-    rng = np.random.RandomState(0)
-    n, d = 50, 60
-    rows = np.repeat(np.arange(n), 2)
-    cols = rng.choice(d, size=2 * n)
-    X = sp.csr_matrix((rng.uniform(0.5, 2.0, 2 * n), (rows, cols)), shape=(n, d))
-    y = rng.randint(0, 3, n)
-    dense_row = sp.csr_matrix(np.ones((1, d)))
-    X_wide = sp.vstack([X, dense_row], format="csr")
-    y_wide = np.append(y, 0)
-    w = rng.uniform(0.5, 2.0, n)
-    kw = dict(optimizer=optimizer, batch_size=1, penalty="l2", alpha=0.01, learning_rate=0.01,
-              max_iter=4, tol=None, random_state=0)  # fmt: skip
-    pieces = GDClassifier(**kw).fit(X, y, sample_weight=w)
-    whole = GDClassifier(**kw).fit(X_wide, y_wide, sample_weight=np.append(w, 0.0))
-    np.testing.assert_array_equal(pieces.coef_, whole.coef_)
-    np.testing.assert_array_equal(pieces.intercept_, whole.intercept_)

@@ -21,10 +21,12 @@ Cost per epoch, and why:
     batch updates only the coefficients of the columns it touches (and the
     intercepts), as TensorFlow's LazyAdam and PyTorch's SparseAdam do. The
     penalty gradient a coordinate missed is added, times the number of
-    skipped updates, when it is touched again, and once more at the end of
-    the epoch; weight decay is caught up exactly. A stored zero touches
-    nothing. When every batch touches every column this is exactly the dense
-    update.
+    skipped updates, when it is touched again; at the end of the epoch the
+    coordinates not touched since get it as a plain step (``lr`` times the
+    missed penalty gradient) that leaves the rule's moments alone, so a
+    coordinate no row touched never moves by a stale momentum. Weight decay
+    is caught up exactly. A stored zero touches nothing. When every batch
+    touches every column this is exactly the dense update.
 - Shuffled rows are requested ahead (``__builtin_prefetch``): dense rows
   ``AHEAD`` places ahead; for CSR the row bounds, label and weight ``2 *
   AHEAD`` ahead and the row's values and column indices ``AHEAD`` ahead.
@@ -364,8 +366,7 @@ def sparse_lazy_epoch(
     cdef Py_ssize_t widest = 0, i
     # Every per-step list is as long as the most coordinates one batch can
     # touch, not n_features: on a wide sparse X the scratch would otherwise
-    # count in the fit's peak memory (the end-of-epoch catch-up goes in pieces
-    # of that size).
+    # count in the fit's peak memory.
     for i in range(n_rows):
         widest = max(widest, <Py_ssize_t>(indptr[i + 1] - indptr[i]))
     cdef Py_ssize_t cap = max(1, min(n_par, batch_size * widest * K + K))
@@ -377,7 +378,7 @@ def sparse_lazy_epoch(
     cdef double[::1] geta = np.empty(K)
     cdef Py_ssize_t start = 0, stop, idx, j, k, q, c, m, n_cols, n_index, base, batch = 0
     cdef long long missed
-    cdef double wi, x, g, v, inv
+    cdef double wi, x, g, v, inv, shrink
     cdef double* p = &params[0]
     cdef double* gr = &grad[0]
     with nogil:
@@ -449,27 +450,20 @@ def sparse_lazy_epoch(
                 &buffers[0],
             )
         if catch_up:
-            # the penalty (and decay) the untouched coordinates missed since their last step
-            n_index = 0
+            # The penalty and decay the coordinates missed since their last
+            # step, as a plain step that leaves the rule's moments alone: a
+            # momentum step here would move every untouched coordinate by its
+            # stale momentum, so that alpha=1e-12 would not give the model of
+            # no penalty.
+            shrink = 1.0 - lr * hyper.weight_decay if decays else 1.0
             for j in range(d):
                 missed = t - last[j]
                 if missed > 0:
-                    if n_index + K > cap:  # in pieces as wide as the lists
-                        _lazy_step(
-                            rule, p, gr, slots, &hyper, lr, t, n_coef, &index[0], &lag[0],
-                            n_index, &buffers[0],
-                        )
-                        n_index = 0
                     for k in range(K):
                         q = j * K + k
                         v = p[q]
-                        gr[q] = missed * (a2 * v + a1 * ((v > 0.0) - (v < 0.0)))
-                        index[n_index] = q
-                        lag[n_index] = missed
-                        n_index += 1
-            if n_index > 0:
-                _lazy_step(
-                    rule, p, gr, slots, &hyper, lr, t, n_coef, &index[0], &lag[0], n_index,
-                    &buffers[0],
-                )
+                        g = missed * (a2 * v + a1 * ((v > 0.0) - (v < 0.0)))
+                        if decays:
+                            v *= pow(shrink, <double>missed)
+                        p[q] = v - lr * g
     return t

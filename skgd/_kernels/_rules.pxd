@@ -12,7 +12,7 @@ in :mod:`skgd.optimizers` is the reference every branch is tested against.
 """
 
 cimport cython
-from libc.math cimport pow, sqrt
+from libc.math cimport NAN, pow, sqrt
 
 ctypedef struct Hyper:
     # every rule's hyperparameters by name (a rule reads its own; the rest are 0)
@@ -164,3 +164,7 @@ cdef inline void rule_step(
             p[j] -= lr * ((c > 0.0) - (c < 0.0))
             m[j] = b2 * m[j] + (1.0 - b2) * gj
         return
+    # A code with no branch: NaN, never a silent no-op (a fit then stops with
+    # an error, and the registry test, which probes every code, fails).
+    for j in range(n):
+        p[j] = NAN

@@ -61,7 +61,7 @@ default='log_loss'
         one model (so one optimizer run trains all K).
     optimizer : str or Optimizer, default='adam'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
-        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lbfgs'`` or an instance from
+        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lion'``, ``'lbfgs'`` or an instance from
         :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``).
     learning_rate : float, default=0.1
         Base step size eta, > 0. A schedule multiplies it.

@@ -49,7 +49,7 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
         ``'squared_error'``: ``(y - f)^2 / 2`` on the raw scale.
     optimizer : str or Optimizer, default='lbfgs'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
-        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lbfgs'`` or an instance from
+        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lion'``, ``'lbfgs'`` or an instance from
         :mod:`skgd.optimizers`. The default differs from :class:`GDRegressor`'s
         ``'adam'``: growth fits are small, full-batch and smooth, and users
         read standard errors off the optimum, so they need it to 1e-6 rather

@@ -28,7 +28,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         :class:`~sklearn.linear_model.QuantileRegressor` with ``alpha=0``).
     optimizer : str or Optimizer, default='adam'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
-        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lbfgs'`` or an instance from
+        ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lion'``, ``'lbfgs'`` or an instance from
         :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``).
     learning_rate : float, default=0.1
         Base step size eta, > 0. A schedule multiplies it.
@@ -149,6 +149,17 @@ class GDRegressor(RegressorMixin, BaseGD):
     ...                                                     learning_rate=0.1, random_state=0))
     >>> round(model.fit(X, y).score(X, y), 2)
     0.52
+
+    The 90th percentile of the target instead of its mean, with the pinball
+    loss (its kink cannot be certified by a gradient, so run a decaying
+    schedule for a fixed number of epochs, ``tol=None``):
+
+    >>> import numpy as np
+    >>> X = StandardScaler().fit_transform(X)
+    >>> upper = GDRegressor(loss="quantile", quantile=0.9, penalty=None, schedule="cosine",
+    ...                     max_iter=2000, tol=None).fit(X, y)
+    >>> round(float(np.mean(y <= upper.predict(X))), 2)
+    0.9
     """
 
     _family = "regression"

@@ -51,7 +51,11 @@ class Optimizer(BaseEstimator):
     **Your own rule**: subclass ``Optimizer``, declare ``slots``, and implement
     ``update`` (and ``_validate`` for your hyperparameters). It works in every
     estimator, in ``partial_fit`` and in :func:`skgd.minimize`: the training
-    loop calls your ``update`` once per batch, at Python speed.
+    loop calls your ``update`` once per batch, at Python speed. On sparse
+    rows with mini-batches it receives the whole gradient and moves every
+    coordinate, whereas the compiled rules (all but plain SGD) take the lazy
+    step that moves only the touched columns, so the two give different
+    models there (the same on dense rows and with full batches).
 
     Examples
     --------
