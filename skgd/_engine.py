@@ -64,7 +64,9 @@ class Settings:
     ``record_start``: a history row for epoch 0. ``reference``: J where the
     previous call ended; with ``stopping`` and ``record_start`` off and a
     mini-batch stepper it stands in for J at the start and the start's pass
-    is skipped (then only non-finite values are divergence).
+    is skipped. ``origin``: J where training began (the first ``partial_fit``
+    call's start), for later calls: blowing up is measured against it, and
+    a call that ends above it is reported.
     """
 
     learning_rate: float
@@ -77,6 +79,7 @@ class Settings:
     blow_up: float | None = 1e6
     record_start: bool = True
     reference: float | None = None
+    origin: float | None = None
     name: str = ""
 
 
@@ -238,8 +241,10 @@ class _Run:
         return self._run_epochs()
 
     def _go_without_start(self, reference: float) -> Outcome:
-        # J of another chunk is no scale for this one's: only finiteness is checked
-        self.blow_up = None
+        # J of another chunk is a scale for this one's only through where
+        # training began: without it, only finiteness is checked
+        if self.settings.origin is None:
+            self.blow_up = None
         self.scale = self.problem.gradient_scale(None)
         self.start_value = self.value = self.best_value = reference
         self.measure = self.best_measure = np.nan
@@ -431,13 +436,18 @@ class _Run:
             raise self._diverged(lr, "the gradient overflowed")
         limit = self.blow_up
         if limit is not None:
-            reference = max(abs(self.start_value), 1e-300)
-            if value > limit * reference:
+            start = self.origin()
+            if value > limit * max(abs(start), 1e-300):
                 raise self._diverged(
                     lr,
                     f"the objective grew to {value:.3g}, over {limit:.0e} times its start "
-                    f"({self.start_value:.3g})",
+                    f"({start:.3g})",
                 )
+
+    def origin(self) -> float:
+        """J where training began: this call's start, or the first partial_fit call's."""
+        origin = self.settings.origin
+        return self.start_value if origin is None else origin
 
     def _overflowed_state(self) -> DivergenceError:
         """Adam's g**2 beyond float64: every step becomes 0 and nothing moves, silently."""
@@ -478,8 +488,10 @@ class _Run:
             params, value, grad = self.validation_best
             state.params = params
             measure = self.problem.measure(params, grad, self.scale, settings.tol)
-        elif (
-            status in (MAX_ITER, SOLVER_STOPPED) and settings.keep_best and self.best_value < value
+        elif settings.keep_best and self.best_value < value and (
+            status in (MAX_ITER, SOLVER_STOPPED)
+            # a fit never returns a model worse than its start, tol=None or not
+            or (status == FIXED and settings.stopping and value > self.start_value)
         ):
             state.params = self.best_params
             # its gradient again (one pass) rather than a copy kept every time J improved
@@ -515,17 +527,31 @@ def _describe(run: _Run, outcome: Outcome) -> str:
             f"{settings.n_iter_no_change} epochs; {measure} at the best-scoring epoch."
         )
     if status == FIXED:
-        text = f"Ran {run.epochs} epochs with no stopping rule; {measure}."
-        if settings.stopping and run.value > run.start_value:
+        epochs = "1 epoch" if run.epochs == 1 else f"{run.epochs} epochs"
+        text = f"Ran {epochs} with no stopping rule; {measure}."
+        origin = run.origin()
+        if run.value > origin and (settings.stopping or settings.record_start):
             text += (
-                f" J ended above its start ({run.start_value:.6g} -> {run.value:.6g}): the "
+                f" J ended above its start ({origin:.6g} -> {run.value:.6g}): the "
                 "learning rate is probably too large."
+            )
+            if settings.stopping and settings.keep_best:
+                text += (
+                    " Returned the parameters of the epoch with the lowest J "
+                    f"({run.best_value:.6g})."
+                )
+        elif run.value > origin and settings.origin is not None:
+            text += (
+                f" J ended above its start of training ({origin:.6g} -> {run.value:.6g}, the "
+                "first partial_fit call's start): the model is worse than where it began, "
+                "so the learning rate is probably too large."
             )
         return text
     if status == SOLVER_STOPPED:
         head = f"{getattr(run.stepper, 'name', '')} stopped: {run.solver_message}"
     else:
-        head = f"Maximum number of epochs ({settings.max_iter}) reached"
+        epochs = getattr(run.stepper, "epoch_name", "epochs")
+        head = f"Maximum number of {epochs} ({settings.max_iter}) reached"
     text = f"{head}; {measure} > tol={tol}, so the fit is not certified optimal."
     values = [row["loss"] for row in run.history]
     kept_best = settings.keep_best and run.best_value < run.value
@@ -533,6 +559,14 @@ def _describe(run: _Run, outcome: Outcome) -> str:
         text += (
             f" Returned the parameters of the epoch with the lowest J ({run.best_value:.6g}; "
             f"the last had {run.value:.6g})."
+        )
+    if getattr(run.problem, "kinked", False):
+        return text + (
+            " This loss has kinks (hinge, epsilon-insensitive, quantile) where J has no "
+            "gradient, and rows sitting at a kink at the optimum keep the gradient measure "
+            "from vanishing, so it cannot certify this fit. Run a decaying schedule (such as "
+            "'cosine') for a fixed number of epochs with tol=None, or use a smooth loss "
+            "(squared_hinge, squared_epsilon_insensitive, huber)."
         )
     if status == SOLVER_STOPPED:
         if outcome.optimality < 1e-6:
@@ -542,22 +576,33 @@ def _describe(run: _Run, outcome: Outcome) -> str:
             )
         return text + " Standardize the features and rescale y, or increase max_iter."
     stochastic = getattr(run.stepper, "stochastic", False)
+    noise = getattr(run.stepper, "noise", "mini-batch gradients")
+    remedy = getattr(
+        run.stepper,
+        "remedy",
+        "continue with exact steps (set_params(batch_size='full', warm_start=True) and fit "
+        "again)",
+    )
     improving = _still_decreasing(values, stochastic)
     if run.best_value >= run.start_value:
         text += (
             " J never went below its start: the learning rate is too large for this "
             "problem; lower it (try ten times smaller) or standardize the features."
         )
+    elif improving and stochastic:
+        text += (
+            f" J was still decreasing, but steps along {noise} end at a noise floor where "
+            "the full gradient does not vanish, so more epochs alone may not certify the "
+            f"fit. To reach the optimum, {remedy}."
+        )
     elif improving:
         text += " J was still decreasing: increase max_iter (or the learning rate)."
     elif stochastic:
         text += (
-            " J stopped improving at the noise floor of the mini-batch gradients: steps "
-            "along noisy batch gradients keep the iterate wandering around the optimum, "
-            "so the full gradient does not vanish. To reach the optimum, continue with "
-            "exact steps (set_params(batch_size='full', warm_start=True) and fit again), "
-            "or use a larger batch_size or a decaying schedule ('plateau', "
-            "'invscaling') to get closer."
+            f" J stopped improving at the noise floor of steps along {noise}: they keep "
+            "the iterate wandering around the optimum, so the full gradient does not "
+            f"vanish. To reach the optimum, {remedy}, or use a larger batch_size or a "
+            "decaying schedule ('plateau', 'invscaling') to get closer."
         )
     else:
         text += (

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Scales below this fraction of the largest are raised to it: a column that
-#: (almost) never occurs would otherwise turn rounding into a huge measure.
+#: Scales below this fraction of the largest of their group (coefficients,
+#: intercepts) are raised to it: a column with no values has no scale of its
+#: own, and one that (almost) never occurs would turn rounding into a huge
+#: measure.
 _SCALE_FLOOR = 1e-8
 
 
-def gradient_scale(terms: np.ndarray) -> np.ndarray:
+def gradient_scale(terms: np.ndarray, n_coef: int | None = None) -> np.ndarray:
     """The scale vector ``s`` from the gradient's terms (see the module docstring).
 
     Parameters
@@ -41,13 +43,19 @@ def gradient_scale(terms: np.ndarray) -> np.ndarray:
     terms : ndarray of shape (n_params,)
         ``sum_i w_i |x_ij| |dL_i/d eta| / sum_i w_i`` per parameter, or any
         non-negative size of each gradient component.
+    n_coef : int, default=None
+        The coefficients are ``terms[:n_coef]`` and the intercepts the rest:
+        each group is floored against its own largest entry, so that the
+        scale of X (which the coefficients' terms carry and the intercepts'
+        do not) cannot push every coefficient to the floor. None: one group.
 
     Returns
     -------
     ndarray of shape (n_params,)
-        Positive everywhere: entries below ``1e-8`` times the largest are
-        raised to it, and all ones when every term is 0 (a perfect fit at
-        the null model).
+        Positive everywhere: entries below ``1e-8`` times the largest of
+        their group are raised to it, and a group whose terms are all 0 (a
+        perfect fit at the null model, or no column with a value) is all
+        ones.
 
     Examples
     --------
@@ -55,8 +63,16 @@ def gradient_scale(terms: np.ndarray) -> np.ndarray:
     >>> from skgd._optimality import gradient_scale
     >>> gradient_scale(np.array([2.0, 0.0, 1.0])).tolist()
     [2.0, 2e-08, 1.0]
+    >>> gradient_scale(np.array([2e-13, 0.0, 1.0]), n_coef=2).tolist()
+    [2e-13, 2e-21, 1.0]
     """
     terms = np.abs(np.asarray(terms, dtype=np.float64))
+    if n_coef is None or not 0 < n_coef < terms.shape[0]:
+        return _floored(terms)
+    return np.concatenate([_floored(terms[:n_coef]), _floored(terms[n_coef:])])
+
+
+def _floored(terms: np.ndarray) -> np.ndarray:
     largest = float(np.max(terms, initial=0.0))
     if not (largest > 0 and np.isfinite(largest)):
         return np.ones_like(terms)

@@ -19,6 +19,9 @@ import numpy as np
 
 from ._optimality import gradient_scale, optimality
 
+#: the compiled losses with kinks: J has no gradient where a row sits at one
+KINKED_LOSSES = frozenset({"hinge", "epsilon_insensitive", "quantile"})
+
 
 class Problem:
     """J of one linear model on one data set, as the kernels compute it.
@@ -58,6 +61,13 @@ class Problem:
     def a1(self) -> float:
         return float(self.model.a1)
 
+    @property
+    def kinked(self) -> bool:
+        """Whether the loss has kinks where no gradient exists (the measure cannot certify)."""
+        from ._kernels import LOSS_NAMES
+
+        return LOSS_NAMES[self.model.loss] in KINKED_LOSSES
+
     def with_model(self, **changes) -> Problem:
         """The same rows with some of the model's fields replaced (e.g. ``a1=0``)."""
         return Problem(
@@ -93,7 +103,7 @@ class Problem:
             from ._kernels import objective_and_terms
 
             value, terms = objective_and_terms(self.data, self.model, params, grad)
-            self._scale = gradient_scale(terms)
+            self._scale = gradient_scale(terms, self.n_coef)
             return float(value)
         return self.value_and_gradient(params, grad)[0]
 
@@ -111,7 +121,9 @@ class Problem:
             if self._null is None:
                 raise ValueError("Problem needs scale or null_params for its gradient scale.")
             params = np.asarray(self._null, dtype=np.float64)
-            self._scale = gradient_scale(gradient_terms(self.data, self.model, params))
+            self._scale = gradient_scale(
+                gradient_terms(self.data, self.model, params), self.n_coef
+            )
         return self._scale
 
     def measure(self, params, grad, scale, tol=None) -> float:

@@ -397,6 +397,12 @@ class _Passes:
 
     stochastic = True
     name = "fit_csv"
+    epoch_name = "passes over the file"
+    noise = "one chunk of the file at a time"
+    remedy = (
+        "fit the rows in memory with batch_size='full' (warm_start=True from this model) "
+        "or use larger chunks"
+    )
 
     def __init__(self, estimator, source, chunks, fit_kwargs, verbose):
         self.estimator = estimator

@@ -460,7 +460,7 @@ def test_fit_csv_stops_by_the_same_rule(tmp_path):
     assert optimality(grad, theta, est._gradient_scale) == pytest.approx(measures[-1], rel=1e-6)
     assert history["loss"].iloc[-1] == pytest.approx(obj.value(theta), rel=1e-9)
     # and running out of passes first is a warning, as in fit
-    with pytest.warns(ConvergenceWarning, match="fit_csv: Maximum number of epochs"):
+    with pytest.warns(ConvergenceWarning, match="fit_csv: Maximum number of passes over the file"):
         fit_csv(GDRegressor(learning_rate=1e-3), path, target="y", chunksize=200, n_passes=2)
 
 

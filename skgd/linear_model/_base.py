@@ -339,6 +339,7 @@ class BaseGD(BaseEstimator):
             stopping=not partial,
             record_start=not continuing,
             reference=self.loss_curve_[-1] if continuing and self.loss_curve_ else None,
+            origin=self._training_origin() if partial and continuing else None,
             name=name,
         )
         recorder = start_recording(self, state)
@@ -364,6 +365,14 @@ class BaseGD(BaseEstimator):
         store_path(self, recorder, outcome, continuing, X.shape[1], n_outputs, X.dtype)
         warn_if_not_converged(outcome, name=name, stacklevel=5)
         return self
+
+    def _training_origin(self) -> float | None:
+        """J where this model's training began (the epoch-0 row of ``history_``), if recorded."""
+        history = getattr(self, "history_", None)
+        if history is None or not len(history) or history["epoch"].iloc[0] != 0:
+            return None
+        value = float(history["loss"].iloc[0])
+        return value if np.isfinite(value) else None
 
     def _start(self, X, y, sample_weight=None, classes=None):
         """Set up an unfitted model at its starting point from these rows, without training."""
