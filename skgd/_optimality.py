@@ -63,8 +63,8 @@ def gradient_scale(terms: np.ndarray, n_coef: int | None = None) -> np.ndarray:
     >>> from skgd._optimality import gradient_scale
     >>> gradient_scale(np.array([2.0, 0.0, 1.0])).tolist()
     [2.0, 2e-08, 1.0]
-    >>> gradient_scale(np.array([2e-13, 0.0, 1.0]), n_coef=2).tolist()
-    [2e-13, 2e-21, 1.0]
+    >>> gradient_scale(np.array([0.5, 0.0, 1.0]), n_coef=2).tolist()
+    [0.5, 5e-09, 1.0]
     """
     terms = np.abs(np.asarray(terms, dtype=np.float64))
     if n_coef is None or not 0 < n_coef < terms.shape[0]:

@@ -165,7 +165,7 @@ def fit_csv(
     >>> frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(y=X @ [1.0, -2.0, 0.5] + 3)
     >>> path = os.path.join(tempfile.mkdtemp(), "big.csv")
     >>> frame.to_csv(path, index=False)
-    >>> model = GDRegressor(batch_size=50, learning_rate=0.05, random_state=0)
+    >>> model = GDRegressor(optimizer="adam", batch_size=50, learning_rate=0.05, random_state=0)
     >>> history = fit_csv(model, path, target="y", chunksize=500, n_passes=3, validation=0.2)
     >>> history[["pass", "rows", "epochs"]].values.tolist()
     [[1, 1587, 4], [2, 1587, 8], [3, 1587, 12]]

@@ -20,6 +20,12 @@ Its history, so that nobody takes a re-recorded entry for a ported one:
   re-recorded from the Cython kernels when the end-of-epoch penalty catch-up
   became a plain step instead of a step of the rule (the rule's step moved
   every untouched coordinate by its stale momentum). No other entry changed.
+- 30 entries were re-recorded when a model worse than its start stopped being
+  returned: 26 fits whose 3 epochs end with J above the start (momentum,
+  Nesterov, RMSProp and the Adam family at batch 1 on some problems) now
+  return their lowest-J epoch with a warning, and 4 ``partial_fit`` chains of
+  the growth model at batch 1 now raise a DivergenceError (J over 1e6 times
+  where training began). No other entry changed.
 """
 
 from __future__ import annotations

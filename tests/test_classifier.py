@@ -185,7 +185,7 @@ def test_string_labels_round_trip(datasets, n_classes):
     assert_allclose(gd.coef_, ints.coef_)
     assert gd.score(X, names) > 0.9
 
-    streamed = GDClassifier(learning_rate=0.05, random_state=0)
+    streamed = GDClassifier(optimizer="adam", learning_rate=0.05, random_state=0)
     for batch in np.array_split(np.random.RandomState(0).permutation(len(y)), 5):
         streamed.partial_fit(X[batch], names[batch], classes=np.unique(names))
     assert_array_equal(streamed.classes_, np.unique(names))
@@ -286,7 +286,7 @@ def test_warm_start_needs_the_same_classes():
 
 def test_partial_fit_continues_training(datasets):
     X, y = datasets["breast_cancer"]
-    clf = GDClassifier(learning_rate=0.01, batch_size=32, random_state=0)
+    clf = GDClassifier(optimizer="adam", learning_rate=0.01, batch_size=32, random_state=0)
     losses = []
     for _ in range(15):
         clf.partial_fit(X, y, classes=[0, 1])
@@ -300,7 +300,7 @@ def test_initial_intercept():
     """Log-odds / centred log frequencies for log_loss, 0 for the margin losses."""
     X = np.zeros((10, 2))
     y = np.array([0] * 2 + [1] * 3 + [2] * 5)
-    tiny = dict(learning_rate=1e-12, shuffle=False)
+    tiny = dict(optimizer="adam", learning_rate=1e-12, shuffle=False)
     multi = GDClassifier(**tiny).partial_fit(X, y, classes=[0, 1, 2])
     log_freq = np.log([0.2, 0.3, 0.5])
     assert_allclose(multi.intercept_, log_freq - log_freq.mean(), rtol=1e-9)
@@ -340,7 +340,9 @@ def test_no_probabilities_for_margin_losses(loss):
 @pytest.mark.parametrize("name", ["breast_cancer", "iris"])
 def test_modified_huber_probabilities_match_sgdclassifier(datasets, name):
     X, y = datasets[name]
-    gd = GDClassifier(loss="modified_huber", learning_rate=0.01, random_state=0).fit(X, y)
+    gd = GDClassifier(
+        optimizer="adam", loss="modified_huber", learning_rate=0.01, random_state=0
+    ).fit(X, y)
     sk = SGDClassifier(loss="modified_huber", max_iter=5, tol=None, random_state=0)
     sk.fit(X, y)
     # Give scikit-learn our coefficients and let its formula produce the probabilities.
@@ -356,7 +358,11 @@ def test_modified_huber_probabilities_match_sgdclassifier(datasets, name):
 def test_early_stopping_scores_are_accuracies(datasets):
     X, y = datasets["iris"]
     clf = GDClassifier(
-        early_stopping=True, learning_rate=0.1, n_iter_no_change=30, random_state=0
+        optimizer="adam",
+        early_stopping=True,
+        learning_rate=0.1,
+        n_iter_no_change=30,
+        random_state=0,
     ).fit(X, y)
     n_val = int(np.ceil(0.1 * X.shape[0]))
     scores = np.array(clf.validation_scores_) * n_val
@@ -381,7 +387,9 @@ def test_sparse_float32_and_no_intercept(datasets):
 def test_same_random_state_same_model(datasets):
     X, y = datasets["iris"]
     fits = [
-        GDClassifier(batch_size=8, max_iter=20, tol=None, random_state=3).fit(X, y)
+        GDClassifier(optimizer="adam", batch_size=8, max_iter=20, tol=None, random_state=3).fit(
+            X, y
+        )
         for _ in range(2)
     ]
     assert_array_equal(fits[0].coef_, fits[1].coef_)

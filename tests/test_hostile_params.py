@@ -75,6 +75,7 @@ def data():
 def _fit(X, y, **params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        params.setdefault("optimizer", "adam")
         return GDRegressor(max_iter=20, tol=None, random_state=0, **params).fit(X, y)
 
 
@@ -149,8 +150,10 @@ def test_weights_are_scale_free_in_fact(data, scale):
     X, y = data
     for batch_size in ["full", 4]:
         kw = dict(max_iter=20, tol=None, random_state=0, batch_size=batch_size)
-        fitted = GDRegressor(**kw).fit(X, y, sample_weight=np.full(30, scale))
-        np.testing.assert_array_equal(fitted.coef_, GDRegressor(**kw).fit(X, y).coef_)
+        fitted = GDRegressor(optimizer="adam", **kw).fit(X, y, sample_weight=np.full(30, scale))
+        np.testing.assert_array_equal(
+            fitted.coef_, GDRegressor(optimizer="adam", **kw).fit(X, y).coef_
+        )
 
 
 @pytest.mark.parametrize("scale", [1e300, 1e-300, 7.0])
@@ -159,8 +162,8 @@ def test_unequal_weights_keep_their_ratios_at_any_scale(data, scale):
     w = np.linspace(0.5, 2.0, 30) / 2.0  # weights up to 1: times 1e300 is finite
     for batch_size in ["full", 4]:
         kw = dict(max_iter=20, tol=None, random_state=0, batch_size=batch_size)
-        fitted = GDRegressor(**kw).fit(X, y, sample_weight=w * scale)
-        ref = GDRegressor(**kw).fit(X, y, sample_weight=w)
+        fitted = GDRegressor(optimizer="adam", **kw).fit(X, y, sample_weight=w * scale)
+        ref = GDRegressor(optimizer="adam", **kw).fit(X, y, sample_weight=w)
         # equal up to the rounding of w * scale (1e-16), carried through 20 epochs
         np.testing.assert_allclose(fitted.coef_, ref.coef_, rtol=1e-9)
 
@@ -438,7 +441,7 @@ def test_classifier_class_weight_with_extreme_weights_is_scale_free():
     X = rng.randn(60, 2)
     y = (X[:, 0] > 0).astype(int)
     fits = [
-        GDClassifier(max_iter=10, tol=None, batch_size=4, random_state=0)
+        GDClassifier(optimizer="adam", max_iter=10, tol=None, batch_size=4, random_state=0)
         .fit(X, y, sample_weight=np.full(60, scale))
         .coef_
         for scale in [1.0, 1e300, 1e-310]

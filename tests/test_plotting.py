@@ -213,14 +213,16 @@ def test_landscape_parameter_names_for_a_multiclass_model():
 # ------------------------------------------------------------------ record_path
 def test_record_path_is_off_by_default_and_continues_with_warm_start(line_data):
     X, y = line_data
-    assert not hasattr(GDRegressor(max_iter=5, tol=None).fit(X, y), "path_")
-    model = GDRegressor(max_iter=5, tol=None, record_path=True, warm_start=True).fit(X, y)
+    assert not hasattr(GDRegressor(optimizer="adam", max_iter=5, tol=None).fit(X, y), "path_")
+    model = GDRegressor(
+        optimizer="adam", max_iter=5, tol=None, record_path=True, warm_start=True
+    ).fit(X, y)
     assert model.path_.shape == (6, 2)
     model.fit(X, y)
     assert model.path_.shape == (11, 2) and model.n_iter_ == 10
     np.testing.assert_allclose(model.path_[-1], [model.coef_[0], model.intercept_])
     with pytest.raises(ValueError, match="record_path"):
-        GDRegressor(record_path="yes").fit(X, y)
+        GDRegressor(optimizer="adam", record_path="yes").fit(X, y)
 
 
 def test_record_path_with_lbfgs(line_data):

@@ -214,7 +214,7 @@ def test_pandas_input_feature_names_and_history():
     X, y = make_regression(n_samples=50, n_features=3, random_state=0)
     frame = pd.DataFrame(X, columns=["a", "b", "c"])
     before = frame.copy()
-    model = GDRegressor(max_iter=30, tol=None).fit(frame, pd.Series(y))
+    model = GDRegressor(optimizer="adam", max_iter=30, tol=None).fit(frame, pd.Series(y))
     pd.testing.assert_frame_equal(frame, before)
     assert list(model.feature_names_in_) == ["a", "b", "c"]
     assert list(model.history_.columns) == [
@@ -303,7 +303,7 @@ def test_early_stopping_uses_positive_weight_rows_only(diabetes):
     X, y = diabetes
     w = np.ones(len(y))
     w[:200] = 0.0
-    model = GDRegressor(
+    model = GDRegressor(optimizer="adam",
         early_stopping=True,
         validation_fraction=0.2,
         random_state=0,
@@ -315,12 +315,12 @@ def test_early_stopping_uses_positive_weight_rows_only(diabetes):
     assert len(model.validation_scores_) == model.n_iter_
     assert model.validation_scores_[-1] > 0.3
     with pytest.raises(ValueError, match="leaves no rows"):
-        GDRegressor(early_stopping=True).fit(X[:1], y[:1])
+        GDRegressor(optimizer="adam", early_stopping=True).fit(X[:1], y[:1])
 
 
 def test_verbose_prints_one_line_per_epoch(diabetes, capsys):
     X, y = diabetes
-    GDRegressor(max_iter=3, tol=None, verbose=1).fit(X, y)
+    GDRegressor(optimizer="adam", max_iter=3, tol=None, verbose=1).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4  # the start, then one line per epoch
     assert re.match(r"GDRegressor: epoch 0: loss=[\d.e+-]+, optimality=[\d.e+-]+, ", lines[0])

@@ -587,7 +587,9 @@ def test_interrupt_inside_an_epoch_commits_the_last_complete_one(
     regression_data, monkeypatch, batch_size, kernel, k
 ):
     X, y = regression_data
-    params = dict(batch_size=batch_size, tol=None, random_state=0, learning_rate=0.01)
+    params = dict(
+        optimizer="adam", batch_size=batch_size, tol=None, random_state=0, learning_rate=0.01
+    )
     est = GDRegressor(max_iter=10, **params)
     monkeypatch.setattr(skgd._kernels, kernel, _Interrupt(getattr(skgd._kernels, kernel), k))
     with pytest.raises(KeyboardInterrupt):
@@ -639,7 +641,12 @@ def test_interrupt_from_a_schedule_callable(kind, regression_data):
 def test_interrupt_in_the_validation_hook(regression_data, monkeypatch):
     X, y = regression_data
     est = GDRegressor(
-        early_stopping=True, max_iter=10, tol=None, random_state=0, learning_rate=0.01
+        optimizer="adam",
+        early_stopping=True,
+        max_iter=10,
+        tol=None,
+        random_state=0,
+        learning_rate=0.01,
     )
     real = est._score_params
     calls = []
@@ -657,7 +664,12 @@ def test_interrupt_in_the_validation_hook(regression_data, monkeypatch):
     monkeypatch.undo()
     assert est.n_iter_ == 3 == len(est.validation_scores_)
     reference = GDRegressor(
-        early_stopping=True, max_iter=3, tol=None, random_state=0, learning_rate=0.01
+        optimizer="adam",
+        early_stopping=True,
+        max_iter=3,
+        tol=None,
+        random_state=0,
+        learning_rate=0.01,
     ).fit(X, y)
     np.testing.assert_array_equal(est.coef_, reference.coef_)
 
@@ -739,9 +751,11 @@ def _thread_data(i):
 def test_separate_instances_in_threads_match_serial_fits():
     params = dict(max_iter=20, tol=None, batch_size=8, random_state=0)
     data = [_thread_data(i) for i in range(6)]
-    serial = [GDRegressor(**params).fit(X, y).coef_ for X, y in data]
+    serial = [GDRegressor(optimizer="adam", **params).fit(X, y).coef_ for X, y in data]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        threaded = list(pool.map(lambda d: GDRegressor(**params).fit(*d).coef_, data))
+        threaded = list(
+            pool.map(lambda d: GDRegressor(optimizer="adam", **params).fit(*d).coef_, data)
+        )
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)
 
@@ -789,8 +803,8 @@ def test_one_instance_in_threads_ends_as_one_complete_fit():
     # is the complete fit of one of the threads' data sets, never a mix of two.
     params = dict(max_iter=20, tol=None, batch_size=8, random_state=0)
     data = [_thread_data(i) for i in range(6)]
-    serial = [GDRegressor(**params).fit(X, y) for X, y in data]
-    est = GDRegressor(**params)
+    serial = [GDRegressor(optimizer="adam", **params).fit(X, y) for X, y in data]
+    est = GDRegressor(optimizer="adam", **params)
     barrier = threading.Barrier(3)
 
     def fit(d):
@@ -828,9 +842,7 @@ def test_a_read_only_install_with_no_writable_home_fits(tmp_path):
         path.chmod(0o555 if path.is_dir() else 0o444)
     blocker = tmp_path / "not_a_directory"
     blocker.write_text("")
-    env = dict(
-        os.environ, HOME=str(blocker), TMPDIR=str(blocker), PYTHONDONTWRITEBYTECODE="1"
-    )
+    env = dict(os.environ, HOME=str(blocker), TMPDIR=str(blocker), PYTHONDONTWRITEBYTECODE="1")
     code = textwrap.dedent(
         f"""
         import sys, warnings

@@ -40,7 +40,9 @@ def test_multipliers(schedule, expected):
 
 def test_cosine_defaults_to_max_iter_in_fit():
     X, y = make_regression(n_samples=30, n_features=2, random_state=0)
-    model = GDRegressor(schedule="cosine", max_iter=4, tol=None, learning_rate=0.1).fit(X, y)
+    model = GDRegressor(
+        optimizer="adam", schedule="cosine", max_iter=4, tol=None, learning_rate=0.1
+    ).fit(X, y)
     expected = [0.1 * 0.5 * (1 + math.cos(math.pi * e / 4)) for e in range(4)]
     np.testing.assert_allclose(model.history_["learning_rate"].iloc[1:], expected)
 
@@ -55,14 +57,16 @@ def test_reduce_on_plateau_halves_after_patience():
 
 def test_callable_schedule_and_nested_grid_names():
     X, y = make_regression(n_samples=30, n_features=2, random_state=0)
-    model = GDRegressor(schedule=lambda e: 1.0 / (1 + e), max_iter=3, tol=None).fit(X, y)
+    model = GDRegressor(
+        optimizer="adam", schedule=lambda e: 1.0 / (1 + e), max_iter=3, tol=None
+    ).fit(X, y)
     np.testing.assert_allclose(model.history_["learning_rate"].iloc[1:], [0.1, 0.05, 0.1 / 3])
-    est = GDRegressor(schedule=ExponentialDecay())
+    est = GDRegressor(optimizer="adam", schedule=ExponentialDecay())
     est.set_params(schedule__decay_rate=0.5)
     assert est.schedule.decay_rate == 0.5
     with pytest.raises(ValueError, match="positive finite multiplier"):
-        GDRegressor(schedule=lambda e: -1.0, max_iter=2).fit(X, y)
+        GDRegressor(optimizer="adam", schedule=lambda e: -1.0, max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="drop_rate must be"):
-        GDRegressor(schedule=StepDecay(drop_rate=0.0)).fit(X, y)
+        GDRegressor(optimizer="adam", schedule=StepDecay(drop_rate=0.0)).fit(X, y)
     with pytest.raises(ValueError, match="Did you mean 'plateau'"):
         resolve_schedule("plateu")

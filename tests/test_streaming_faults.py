@@ -130,11 +130,11 @@ def test_an_unfitted_estimator_stays_unfitted_after_an_error(tmp_path):
     frame = _frame()
     frame.loc[45, "c"] = np.inf
     path = _write(tmp_path, _text(frame))
-    est = GDRegressor(batch_size=8)
+    est = GDRegressor(optimizer="adam", batch_size=8)
     with pytest.raises(ValueError, match="column 'c' is infinite on line 47"):
         fit_csv(est, path, target="y", chunksize=10)
     assert not hasattr(est, "coef_") and not hasattr(est, "n_features_in_")
-    assert est.get_params() == GDRegressor(batch_size=8).get_params()
+    assert est.get_params() == GDRegressor(optimizer="adam", batch_size=8).get_params()
 
 
 def test_values_whose_squares_overflow_are_named(tmp_path):
@@ -153,7 +153,7 @@ def test_labels_a_fitted_classifier_does_not_know(tmp_path):
     frame["label"] = np.where(frame["y"] > 3, "cat", "dog")
     frame.loc[33, "label"] = "bird"
     path = _write(tmp_path, _text(frame.drop(columns=["y", "w"])))
-    clf = GDClassifier(batch_size=8).fit(frame[["a", "b", "c"]].iloc[:20],
+    clf = GDClassifier(optimizer="adam", batch_size=8).fit(frame[["a", "b", "c"]].iloc[:20],
                                          frame["label"].iloc[:20])  # fmt: skip
     with pytest.raises(ValueError, match="not one the classifier knows on line 35 \\('bird'\\)"):
         fit_csv(clf, path, target="label", chunksize=100)
@@ -174,7 +174,7 @@ def test_a_chunk_of_zero_weights_is_no_chunk(tmp_path):
     frame = _frame()
     frame.loc[:9, "w"] = 0.0
     path = _write(tmp_path, _text(frame))
-    est = GDRegressor(batch_size=5, random_state=0)
+    est = GDRegressor(optimizer="adam", batch_size=5, random_state=0)
     history = fit_csv(est, path, target="y", sample_weight="w", chunksize=10)
     assert est.n_iter_ == 5  # six chunks, the first all zero weight
     assert history["rows"].tolist() == [N - 10]
@@ -194,7 +194,7 @@ class _Interrupted(GDRegressor):
 @pytest.mark.parametrize("fitted", [True, False])
 def test_an_interrupt_between_chunks_restores_the_model(tmp_path, fitted):
     path = _write(tmp_path, _text(_frame()))
-    est = _Interrupted(batch_size=8, random_state=0)
+    est = _Interrupted(optimizer="adam", batch_size=8, random_state=0)
     _Interrupted.calls = -100 if fitted else 0
     if fitted:
         frame = _frame(1)

@@ -59,12 +59,19 @@ default='log_loss'
         use one score for two classes; with more classes they fit one score
         per class, each against the rest, as the sum of the K binary losses in
         one model (so one optimizer run trains all K).
-    optimizer : str or Optimizer, default='adam'
+    optimizer : str or Optimizer, default='lbfgs'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
         ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lion'``, ``'lbfgs'`` or an instance from
-        :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``).
+        :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``). The default,
+        scipy's L-BFGS-B on the full batch, is the one that certifies the
+        optimum of common problems (standardized data, scikit-learn's
+        default ``alpha``) within ``max_iter``; the gradient-descent rules
+        are there to be chosen, watched and compared, and say so when they
+        stop short. L-BFGS ignores ``learning_rate``, ``batch_size`` and
+        ``schedule`` (and warns about the last two when they are set).
     learning_rate : float, default=0.1
-        Base step size eta, > 0. A schedule multiplies it.
+        Base step size eta, > 0. A schedule multiplies it. Used by the
+        gradient-descent optimizers (not by ``'lbfgs'``).
     batch_size : int or 'full', default='full'
         Rows per update: 1 is stochastic gradient descent, ``'full'`` (or any
         number at least the number of rows) is batch gradient descent. Each
@@ -198,7 +205,8 @@ default='log_loss'
     >>> from sklearn.preprocessing import StandardScaler
     >>> from skgd import GDClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> model = make_pipeline(StandardScaler(), GDClassifier(batch_size=32, random_state=0))
+    >>> model = make_pipeline(StandardScaler(), GDClassifier(optimizer="adam", batch_size=32,
+    ...                                                      random_state=0))
     >>> round(model.fit(X, y).score(X, y), 2)
     0.99
     >>> model[-1].coef_.shape, model.predict_proba(X[:1]).shape
@@ -211,7 +219,7 @@ default='log_loss'
         self,
         *,
         loss="log_loss",
-        optimizer="adam",
+        optimizer="lbfgs",
         learning_rate=0.1,
         batch_size="full",
         schedule="constant",

@@ -26,12 +26,19 @@ class GDRegressor(RegressorMixin, BaseGD):
         errors below ``epsilon`` (linear SVR); ``'quantile'`` is the pinball
         loss of quantile ``quantile`` (its optimum is that of
         :class:`~sklearn.linear_model.QuantileRegressor` with ``alpha=0``).
-    optimizer : str or Optimizer, default='adam'
+    optimizer : str or Optimizer, default='lbfgs'
         ``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adagrad'``, ``'rmsprop'``,
         ``'adam'``, ``'adamw'``, ``'nadam'``, ``'lion'``, ``'lbfgs'`` or an instance from
-        :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``).
+        :mod:`skgd.optimizers` (e.g. ``Adam(beta1=0.8)``). The default,
+        scipy's L-BFGS-B on the full batch, is the one that certifies the
+        optimum of common problems (standardized data, scikit-learn's
+        default ``alpha``) within ``max_iter``; the gradient-descent rules
+        are there to be chosen, watched and compared, and say so when they
+        stop short. L-BFGS ignores ``learning_rate``, ``batch_size`` and
+        ``schedule`` (and warns about the last two when they are set).
     learning_rate : float, default=0.1
-        Base step size eta, > 0. A schedule multiplies it.
+        Base step size eta, > 0. A schedule multiplies it. Used by the
+        gradient-descent optimizers (not by ``'lbfgs'``).
     batch_size : int or 'full', default='full'
         Rows per update: 1 is stochastic gradient descent, ``'full'`` (or any
         number at least the number of rows) is batch gradient descent. Each
@@ -156,8 +163,8 @@ class GDRegressor(RegressorMixin, BaseGD):
 
     >>> import numpy as np
     >>> X = StandardScaler().fit_transform(X)
-    >>> upper = GDRegressor(loss="quantile", quantile=0.9, penalty=None, schedule="cosine",
-    ...                     max_iter=2000, tol=None).fit(X, y)
+    >>> upper = GDRegressor(loss="quantile", quantile=0.9, penalty=None, optimizer="adam",
+    ...                     schedule="cosine", max_iter=2000, tol=None).fit(X, y)
     >>> round(float(np.mean(y <= upper.predict(X))), 2)
     0.9
     """
@@ -168,7 +175,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self,
         *,
         loss="squared_error",
-        optimizer="adam",
+        optimizer="lbfgs",
         learning_rate=0.1,
         batch_size="full",
         schedule="constant",
