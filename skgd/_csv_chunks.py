@@ -230,6 +230,18 @@ class CsvSource:
             [self.sample_weight] if self.sample_weight is not None else []
         )
 
+    def _ends_with_newline(self) -> bool:
+        """Whether the file's last byte is a newline (True when it cannot be read back)."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(0, 2)
+                if f.tell() == 0:
+                    return True
+                f.seek(-1, 2)
+                return f.read(1) in (b"\n", b"\r")
+        except (OSError, TypeError, ValueError):
+            return True
+
     def _short_last_line(self, raw, rows, lines, reader) -> np.ndarray:
         """Rows to drop: the file's last line if it is short (bad lines skipped)."""
         drop = np.zeros(raw.shape[0], dtype=bool)
@@ -240,6 +252,13 @@ class CsvSource:
         filled = np.flatnonzero(raw.iloc[last].notna().to_numpy())
         n_filled = int(filled[-1]) + 1 if filled.size else 0
         cut = [c for c in raw.columns[n_filled:] if c in self._required()]
+        if not cut and n_filled < raw.shape[1] and not reader.more_rows():
+            # Empty trailing columns this fit does not read are fine on a
+            # complete line, but a file that stops without its final newline
+            # was cut: the last value read may be cut short too ("-0" of
+            # "-0.359804").
+            if not self._ends_with_newline():
+                cut = list(raw.columns[n_filled:])
         if not cut:
             return drop  # complete, or only columns this fit does not read are empty
         line = int(lines[last])

@@ -191,6 +191,7 @@ class _Run:
         self._saved = None  # the last complete epoch (see _commit)
         self.stale = 0  # epochs without a better validation score
         self.blow_up = settings.blow_up
+        self.zero_rate_from = np.inf  # the first epoch whose learning rate was 0
 
     # ------------------------------------------------------------ the loop
     def go(self) -> Outcome:
@@ -214,10 +215,15 @@ class _Run:
                 value = start_pass(self.state.params, self.grad)
         if not (np.isfinite(value) and np.all(np.isfinite(self.grad))):
             # bad input rather than a diverging run: nothing has been trained yet
+            advice = getattr(
+                self.problem,
+                "not_finite_advice",
+                "the scale of X or y is probably extreme for float64; standardize the "
+                "features and rescale y",
+            )
             raise NotFiniteAtStart(
-                f"{settings.name}J or its gradient is not finite at the start ({value}): the "
-                "scale of X or y is probably extreme for float64; standardize the features "
-                "and rescale y."
+                f"{settings.name}J or its gradient is not finite at the start ({value}): "
+                f"{advice}."
             )
         self.scale = self.problem.gradient_scale(self.grad)
         self.start_value = value
@@ -288,11 +294,14 @@ class _Run:
 
     def learning_rate(self) -> float:
         """The learning rate of the next epoch: the base rate times the schedule's multiplier."""
-        multiplier = self.schedule.multiplier(self.state.epoch, self.state.schedule_state)
+        returned = self.schedule.multiplier(self.state.epoch, self.state.schedule_state)
         try:
-            multiplier = float(multiplier)
+            multiplier = float(returned)
         except (TypeError, ValueError):
             multiplier = np.nan
+        if multiplier == 0 and getattr(self.schedule, "reaches_zero", False):
+            self.zero_rate_from = min(self.zero_rate_from, self.state.epoch)
+            return 0.0
         if not (np.isfinite(multiplier) and multiplier > 0):
             from .schedules import FunctionSchedule
 
@@ -301,8 +310,9 @@ class _Run:
                 if isinstance(self.schedule, FunctionSchedule)
                 else f"{type(self.schedule).__name__}.multiplier"
             )
+            shown = multiplier if np.isfinite(multiplier) or returned is multiplier else returned
             raise ValueError(
-                f"{who} returned {multiplier!r} for epoch {self.state.epoch}; a schedule "
+                f"{who} returned {shown!r} for epoch {self.state.epoch}; a schedule "
                 "must return a positive finite multiplier."
             )
         return self.settings.learning_rate * multiplier
@@ -526,9 +536,16 @@ def _describe(run: _Run, outcome: Outcome) -> str:
             f"Early stopping: the validation score did not improve by tol={tol} for "
             f"{settings.n_iter_no_change} epochs; {measure} at the best-scoring epoch."
         )
+    zero = ""
+    if np.isfinite(run.zero_rate_from):
+        zero = (
+            f" The schedule's learning rate was 0 from epoch {int(run.zero_rate_from)} on "
+            f"({type(run.schedule).__name__} ends at its min_factor=0), so those epochs took "
+            "no step: give it a min_factor above 0 or a total_epochs that covers the training."
+        )
     if status == FIXED:
         epochs = "1 epoch" if run.epochs == 1 else f"{run.epochs} epochs"
-        text = f"Ran {epochs} with no stopping rule; {measure}."
+        text = f"Ran {epochs} with no stopping rule; {measure}." + zero
         origin = run.origin()
         if run.value > origin and (settings.stopping or settings.record_start):
             text += (
@@ -552,7 +569,7 @@ def _describe(run: _Run, outcome: Outcome) -> str:
     else:
         epochs = getattr(run.stepper, "epoch_name", "epochs")
         head = f"Maximum number of {epochs} ({settings.max_iter}) reached"
-    text = f"{head}; {measure} > tol={tol}, so the fit is not certified optimal."
+    text = f"{head}; {measure} > tol={tol}, so the fit is not certified optimal." + zero
     values = [row["loss"] for row in run.history]
     kept_best = settings.keep_best and run.best_value < run.value
     if kept_best:
@@ -639,7 +656,9 @@ def warn_if_not_converged(outcome: Outcome, *, name: str = "", stacklevel: int =
     """
     if outcome.status in (CONVERGED, EARLY_STOPPED, CALLBACK):
         return
-    if outcome.status == FIXED and "ended above its start" not in outcome.message:
+    if outcome.status == FIXED and not any(
+        flag in outcome.message for flag in ("ended above its start", "learning rate was 0")
+    ):
         return
     warnings.warn(f"{name}{outcome.message}", ConvergenceWarning, stacklevel=stacklevel)
 

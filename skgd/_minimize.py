@@ -17,6 +17,22 @@ _STATUS_CONVERGED, _STATUS_MAX_ITER, _STATUS_DIVERGED, _STATUS_SOLVER, _STATUS_C
 )
 
 
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _scalar(value) -> float:
+    """fun's value as a float, or a ValueError that says what it returned instead."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise ValueError(
+            "fun must return a single number (the value to minimize); got "
+            f"{type(value).__name__} of shape {array.shape} {_brief(value)}."
+        )
+    return float(array.reshape(()))
+
+
 class _Counted:
     """``x -> (f, g)`` for every way of giving a gradient, counting evaluations."""
 
@@ -42,8 +58,15 @@ class _Counted:
         def call(x):
             self.nfev += 1
             self.njev += 1
-            value, grad = fun(x)
-            return float(value), np.asarray(grad, dtype=np.float64).ravel()
+            out = fun(x)
+            try:
+                value, grad = out
+            except (TypeError, ValueError):
+                raise ValueError(
+                    "With jac=True, fun must return (value, gradient); got "
+                    f"{type(out).__name__} {_brief(out)}."
+                ) from None
+            return _scalar(value), np.asarray(grad, dtype=np.float64).ravel()
 
         return call
 
@@ -51,7 +74,7 @@ class _Counted:
         def call(x):
             self.nfev += 1
             self.njev += 1
-            return float(fun(x)), np.asarray(jac(x), dtype=np.float64).ravel()
+            return _scalar(fun(x.copy())), np.asarray(jac(x.copy()), dtype=np.float64).ravel()
 
         return call
 
@@ -60,14 +83,14 @@ class _Counted:
         h0 = np.finfo(np.float64).eps ** (1 / 3)
 
         def call(x):
-            value = float(fun(x))
+            value = _scalar(fun(x.copy()))
             grad = np.empty_like(x)
             for j in range(x.shape[0]):
                 h = h0 * max(1.0, abs(x[j]))
                 up, down = x.copy(), x.copy()
                 up[j] += h
                 down[j] -= h
-                grad[j] = (float(fun(up)) - float(fun(down))) / (2 * h)
+                grad[j] = (_scalar(fun(up)) - _scalar(fun(down))) / (2 * h)
             self.nfev += 1 + 2 * x.shape[0]
             self.njev += 1
             return value, grad
@@ -75,7 +98,15 @@ class _Counted:
         return call
 
     def __call__(self, x):
-        return self._call(x)
+        # a copy, as scipy passes: a function that changes its argument in
+        # place must not move the iterate
+        value, grad = self._call(np.array(x, dtype=np.float64, copy=True))
+        if grad.shape != x.shape:
+            raise ValueError(
+                f"The gradient has shape {grad.shape}, but x has shape {x.shape}: jac (or fun "
+                "with jac=True) must return one partial derivative per entry of x."
+            )
+        return value, grad
 
 
 def _wrap_callback(callback):

@@ -145,6 +145,11 @@ class FunctionProblem:
 
     n_coef = 0
     a1 = 0.0
+    #: what a start where fun is not finite is blamed on: x0, not data
+    not_finite_advice = (
+        "fun or its gradient is not finite at x0; start where fun is defined (inside its "
+        "domain) and finite"
+    )
 
     def __init__(self, evaluate: Callable, scale=None):
         self._evaluate = evaluate

@@ -56,8 +56,8 @@ class FullBatch:
         opt_state = state.optimizer_state
         n_coef = problem.n_coef or state.params.shape[0]
         if self._compiled is None:
-            params, state.optimizer_state = self.optimizer.update(
-                grad.copy(), opt_state, state.params, lr, n_coef
+            params, state.optimizer_state = _user_update(
+                self.optimizer, grad.copy(), opt_state, state.params, lr, n_coef
             )
             state.params[:] = params
             return
@@ -124,11 +124,42 @@ class MiniBatch:
         batch_grad = np.empty_like(state.params)
         for start in range(0, order.shape[0], self.batch_size):
             problem.batch_gradient(state.params, order[start : start + self.batch_size], batch_grad)
-            params, opt_state = self.optimizer.update(
-                batch_grad, opt_state, state.params, lr, problem.n_coef
+            params, opt_state = _user_update(
+                self.optimizer, batch_grad, opt_state, state.params, lr, problem.n_coef
             )
             state.params[:] = params
         state.optimizer_state = opt_state
+
+
+def _user_update(optimizer, grad, opt_state, params, lr, n_coef):
+    """An ``update`` written in NumPy, its result checked before it lands in the parameters.
+
+    A wrong shape would otherwise be broadcast into every parameter without
+    a word (a rule returning ``params[:1]`` trained nothing), and a bare
+    array instead of ``(params, state)`` failed inside skgd with "too many
+    values to unpack".
+    """
+    out = optimizer.update(grad, opt_state, params, lr, n_coef)
+    name = type(optimizer).__name__
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise ValueError(
+            f"{name}.update must return (params, state); got {type(out).__name__}"
+            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+            + "."
+        )
+    new, state = out
+    new = np.asarray(new)
+    if new.shape != params.shape:
+        raise ValueError(
+            f"{name}.update returned parameters of shape {new.shape}; they must have the "
+            f"shape of the params it was given, {params.shape}."
+        )
+    if not hasattr(state, "slots"):
+        raise ValueError(
+            f"{name}.update must return (params, state) with state an OptimizerState; got "
+            f"{type(state).__name__} as the state."
+        )
+    return new, state
 
 
 __all__ = ["FullBatch", "MiniBatch", "compiled_rule"]

@@ -178,6 +178,9 @@ def check_target(y, *, numeric: bool) -> np.ndarray:
     -------
     ndarray of shape (n_samples,)
     """
+    if not numeric and hasattr(y, "isna") and getattr(y, "ndim", 0) == 1:
+        # pandas labels with pd.NA: numpy cannot even compare them
+        _refuse_missing_labels(np.asarray(y.isna()))
     with named_argument("y"):
         y = column_or_1d(y, warn=True)
         assert_all_finite(y, input_name="y")
@@ -187,7 +190,23 @@ def check_target(y, *, numeric: bool) -> np.ndarray:
             assert_all_finite(y, input_name="y")
         elif numeric and y.dtype.kind not in "biuf":
             raise ValueError(f"y must be numeric; got an array of dtype {y.dtype}.")
+        elif y.dtype.kind == "O":
+            # labels: None and pd.NA are missing labels, which sorting the
+            # classes would otherwise report as a TypeError from numpy
+            import pandas as pd
+
+            _refuse_missing_labels(np.asarray(pd.isna(y)))
     return y
+
+
+def _refuse_missing_labels(missing: np.ndarray) -> None:
+    rows = np.flatnonzero(missing)
+    if rows.size:
+        more = f" and {rows.size - 10} more" if rows.size > 10 else ""
+        raise ValueError(
+            f"y has missing labels (None, NaN or NA) at rows {rows[:10].tolist()}{more}; "
+            "drop those rows or give them a label."
+        )
 
 
 def check_has_features(X) -> None:

@@ -96,6 +96,23 @@ def test_dates_with_a_covariate_keep_the_frame_and_its_names():
     np.testing.assert_allclose(model.coef_, numeric.coef_, rtol=1e-10)
 
 
+def test_the_growth_rate_is_the_date_columns_wherever_it_is():
+    # with the dates in the second column, growth_rate_ used to be the
+    # lockdown coefficient (-0.71) instead of the daily rate (0.30)
+    dates = pd.date_range(START, periods=12)
+    after = (np.arange(12) >= 6).astype(float)
+    y = np.round(5 * np.exp(0.3 * np.arange(12) - 0.4 * after * (np.arange(12) - 6)))
+    first = ExponentialGrowthRegressor().fit(pd.DataFrame({"date": dates, "lockdown": after}), y)
+    second = ExponentialGrowthRegressor().fit(pd.DataFrame({"lockdown": after, "date": dates}), y)
+    assert second.growth_rate_ == pytest.approx(first.growth_rate_, rel=1e-9)
+    assert second.growth_rate_ == pytest.approx(second.coef_[1])
+    assert first.growth_rate_ == pytest.approx(first.coef_[0])
+    a, b = first.confidence_interval(), second.confidence_interval()
+    np.testing.assert_allclose(a.loc["growth_rate", ["estimate", "lower", "upper"]].astype(float),
+                               b.loc["growth_rate", ["estimate", "lower", "upper"]].astype(float),
+                               rtol=1e-8)  # fmt: skip
+
+
 def test_timedelta_times_are_days():
     X = pd.DataFrame({"since_onset": pd.to_timedelta(DAYS * 24, unit="h")})
     model = ExponentialGrowthRegressor().fit(X, CASES)

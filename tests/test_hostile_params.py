@@ -448,3 +448,47 @@ def test_classifier_class_weight_with_extreme_weights_is_scale_free():
     ]
     np.testing.assert_allclose(fits[1], fits[0], rtol=1e-12)
     np.testing.assert_allclose(fits[2], fits[0], rtol=1e-12)
+
+
+def test_a_user_rule_with_a_wrong_result_is_named(data):
+    from skgd.optimizers import Optimizer
+
+    class Short(Optimizer):
+        def update(self, grad, state, params, learning_rate, n_coef=None):
+            return params[:1], state  # used to be broadcast into every parameter
+
+    class Bare(Optimizer):
+        def update(self, grad, state, params, learning_rate, n_coef=None):
+            return params - learning_rate * grad  # no state
+
+    with pytest.raises(ValueError, match=r"Short.update returned parameters of shape \(1,\)"):
+        _fit(*data, optimizer=Short())
+    with pytest.raises(ValueError, match=r"Bare.update must return \(params, state\)"):
+        _fit(*data, optimizer=Bare(), batch_size=4)
+
+
+def test_minimize_names_what_fun_and_jac_returned():
+    from skgd import minimize
+
+    with pytest.raises(ValueError, match="fun must return a single number"):
+        minimize(lambda x: (x - 3) ** 2, np.zeros(2))
+    with pytest.raises(ValueError, match=r"With jac=True, fun must return \(value, gradient\)"):
+        minimize(lambda x: float(x @ x), np.zeros(2), jac=True)
+    with pytest.raises(ValueError, match=r"gradient has shape \(1,\), but x has shape \(2,\)"):
+        minimize(lambda x: float(((x - 3) ** 2).sum()), np.zeros(2), jac=lambda x: 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = minimize(lambda x: float(np.log(x).sum()), -np.ones(2))
+    # about x0 and fun, not about "X or y", which minimize does not have
+    assert not result.success and "not finite at x0" in result.message
+
+
+def test_minimize_passes_copies_so_fun_cannot_move_the_iterate():
+    from skgd import minimize
+
+    def shifts_its_argument(x):
+        x -= 3.0  # in place, as scipy allows
+        return float(x @ x)
+
+    result = minimize(shifts_its_argument, np.zeros(2), learning_rate=0.1)
+    np.testing.assert_allclose(result.x, [3.0, 3.0], atol=1e-4)

@@ -70,3 +70,25 @@ def test_callable_schedule_and_nested_grid_names():
         GDRegressor(optimizer="adam", schedule=StepDecay(drop_rate=0.0)).fit(X, y)
     with pytest.raises(ValueError, match="Did you mean 'plateau'"):
         resolve_schedule("plateu")
+
+
+def test_cosine_at_its_end_takes_no_step_and_says_so_instead_of_failing():
+    # a warm-start fit after a cosine run, or total_epochs < max_iter, used to
+    # stop mid-run with "CosineAnnealing.multiplier returned 0.0"
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skgd.schedules import CosineAnnealing
+
+    X, y = make_regression(n_samples=30, n_features=2, random_state=0)
+    model = GDRegressor(optimizer="adam", schedule="cosine", max_iter=5, tol=None).fit(X, y)
+    coef = model.coef_.copy()
+    with pytest.warns(ConvergenceWarning, match="learning rate was 0 from epoch 5"):
+        model.set_params(warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(model.coef_, coef)  # no step was taken
+    assert (model.history_["learning_rate"].iloc[-5:] == 0).all()
+    short = GDRegressor(optimizer="adam", schedule=CosineAnnealing(total_epochs=3), max_iter=6)
+    with pytest.warns(ConvergenceWarning, match="learning rate was 0 from epoch 3"):
+        short.fit(X, y)
+    # a schedule that is not designed to reach 0 still may not return it
+    with pytest.raises(ValueError, match="returned 0.0 for epoch 1"):
+        GDRegressor(optimizer="adam", schedule=lambda e: 0.0 if e else 1.0, max_iter=3).fit(X, y)

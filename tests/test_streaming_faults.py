@@ -78,10 +78,29 @@ def test_truncated_last_line_is_refused_and_the_fitted_model_kept(tmp_path):
         score_csv(est, path, target="y", sample_weight="w")
 
 
+def test_a_cut_last_line_is_refused_even_when_its_missing_columns_are_not_used(tmp_path):
+    # the file stops without its newline, mid-value in a column that is used
+    # ("-0" of "-0.359804"); the columns it lacks are ones this fit does not
+    # read. It used to be trained on without a word.
+    frame = _frame()
+    lines = _text(frame).rstrip("\n").splitlines()
+    header = lines[0].split(",")
+    values = lines[-1].split(",")
+    cut = ",".join(values[: header.index("y")] + [values[header.index("y")][:2]])
+    path = _write(tmp_path, "\n".join(lines[:-1] + [cut]))
+    features = [c for c in header if c not in ("y", "w")][: header.index("y")]
+    with pytest.raises(ValueError, match="the last line.*truncated"):
+        fit_csv(GDRegressor(optimizer="adam"), path, target="y", features=features)
+    # the same line complete, with its unused columns empty, is read
+    whole = ",".join(values[: header.index("y") + 1] + [""] * (len(header) - header.index("y") - 1))
+    path = _write(tmp_path, "\n".join(lines[:-1] + [whole]) + "\n")
+    fit_csv(GDRegressor(optimizer="adam"), path, target="y", features=features)
+
+
 @pytest.mark.parametrize("on_bad_lines", ["warn", "skip"])
 def test_truncated_last_line_is_skipped_when_asked(tmp_path, on_bad_lines):
     path = _write(tmp_path, _text(_frame()).rstrip("\n")[:-12])
-    est = GDRegressor(batch_size=8, random_state=0)
+    est = GDRegressor(optimizer="adam", batch_size=8, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         history = fit_csv(est, path, target="y", chunksize=16, n_passes=2,

@@ -119,8 +119,9 @@ class ExponentialGrowthRegressor(RegressorMixin, BaseGD):
     intercept_ : float
         ``log I0``.
     growth_rate_ : float
-        ``coef_[0]``: the exponential growth rate per unit of the first column
-        (the time), in 1/time. With several columns (say time and an
+        The exponential growth rate per unit of time, in 1/time: the
+        coefficient of the column that holds dates, if one does, else of the
+        first column (``coef_[0]``). With several columns (say time and an
         indicator of an intervention) it is the rate with the other columns
         held fixed.
     initial_value_ : float
@@ -373,7 +374,8 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         self._warn_if_not_certified()
         cov, q = self._scaled_covariance(level, dispersion)
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-        r, se_r = float(self.coef_[0]), float(se[0])
+        time = self._time_index()
+        r, se_r = float(self.coef_[time]), float(se[time])
         if not np.isfinite(se_r):
             self._warn_no_interval()
         r_lo, r_hi = r - q * se_r, r + q * se_r
@@ -674,9 +676,14 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         intercept = float(b[0] - coef @ shift) if self.fit_intercept else 0.0
         self.coef_ = coef.astype(dtype)
         self.intercept_ = intercept
-        self.growth_rate_ = float(self.coef_[0])
+        self.growth_rate_ = float(self.coef_[self._time_index()])
         self.initial_value_ = float(np.exp(min(self.intercept_, gs.MAX_ETA)))
         self.doubling_time_ = float(gs.doubling_time(self.growth_rate_))
+
+    def _time_index(self) -> int:
+        """The column of X that holds the time: the date column if there is one, else the first."""
+        dates = getattr(self, "_date_columns", ())
+        return int(dates[0]) if len(dates) else 0
 
     def _current_params(self):
         shift, scale = self._standardizer

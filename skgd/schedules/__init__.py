@@ -38,6 +38,12 @@ def resolve_schedule(schedule) -> Schedule:
     """
     if isinstance(schedule, Schedule):
         return schedule
+    if isinstance(schedule, type) and issubclass(schedule, Schedule):
+        # a class is callable too, and would be read as epoch -> multiplier
+        raise ValueError(
+            f"schedule={schedule.__name__} is the class; pass an instance, "
+            f"{schedule.__name__}()."
+        )
     if isinstance(schedule, str):
         return lookup(
             "schedule",

@@ -86,6 +86,9 @@ class CosineAnnealing(Schedule):
 
     ``factor(epoch) = min_factor + (1 - min_factor) * (1 + cos(pi * e / T)) / 2``
     with ``e = min(epoch, T)``; it stays at ``min_factor`` after ``T`` epochs.
+    With ``min_factor=0`` the epochs from ``T`` on take no step (learning
+    rate 0): training continues without error, and a fit that has not
+    converged by then says so in its warning.
 
     Parameters
     ----------
@@ -101,6 +104,9 @@ class CosineAnnealing(Schedule):
     >>> [round(s.multiplier(e, s.init(4)), 3) for e in range(5)]
     [1.0, 0.854, 0.5, 0.146, 0.0]
     """
+
+    #: its factor is 0 by design at the end (min_factor=0): not an error
+    reaches_zero = True
 
     def __init__(self, total_epochs: int | None = None, min_factor: float = 0.0):
         self.total_epochs = total_epochs
