@@ -29,6 +29,10 @@ class Series(NamedTuple):
         values = np.asarray(values, dtype=np.float64)
         if self.origin is None:
             return values
+        if self.origin.tz is not None:
+            # days are local calendar days (see to_days): count them on the wall clock
+            local = self.origin.tz_localize(None) + pd.to_timedelta(values, unit="D")
+            return local.tz_localize(self.origin.tz, ambiguous="NaT", nonexistent="shift_forward")
         return self.origin + pd.to_timedelta(values, unit="D")
 
     def label(self, value: float) -> str:
@@ -76,8 +80,9 @@ def check_series(times, counts) -> Series:
     if repeated.size:
         raise ValueError(
             f"times has repeated values ({series.label(t[repeated[0]])} and "
-            f"{repeated.size - 1} more); add up the counts per time first, e.g. "
-            "frame.groupby('date')['cases'].sum()."
+            f"{repeated.size - 1} more): one row per time is needed, so add up the counts "
+            "per time first (in pandas: frame.groupby('date')['cases'].sum()), or, if the "
+            "rows are separate series such as regions, fit each on its own."
         )
     return series
 

@@ -223,3 +223,31 @@ def test_the_bundled_dated_csv_is_shipped():
     with open(flu.filename) as fh:
         assert fh.readline().strip() == "date,in_bed"
         assert fh.readline().strip() == "1978-01-22,3"
+
+
+def test_repeated_dates_are_fitted_with_a_warning_and_refused_by_windows(tmp_path, capsys):
+    # two regions stacked in one file used to be pooled without a word
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        "date,cases\n2024-03-01,5\n2024-03-02,7\n2024-03-03,10\n"
+        "2024-03-01,50\n2024-03-02,40\n2024-03-03,30\n"
+    )
+    out = _run(["growth", str(path)], capsys)
+    assert "3 row(s) repeat a time" in re.sub(r"\s+", " ", out)
+    assert main(["growth", str(path), "--window", "2"]) == 2
+    assert "fit each on its own" in capsys.readouterr().err
+
+
+def test_split_on_counts_with_no_peak_says_so_first(tmp_path, capsys):
+    # a steadily growing series used to be headlined "peak: day 2", with a
+    # rising "decline phase", and the doubt only in a warning at the end
+    t = np.arange(15)
+    path = tmp_path / "rising.csv"
+    path.write_text(
+        "day,cases\n" + "".join(f"{a},{int(b)}\n" for a, b in zip(t, np.round(5 * np.exp(0.2 * t))))
+    )
+    status = main(["growth", str(path), "--split"])
+    out = re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert status == 0
+    assert "peak: none found" in out
+    assert not re.search(r"decline phase: \d", out) and "after the peak" not in out, out

@@ -220,3 +220,20 @@ def test_string_labels_suggest_the_classifier(folder, capsys):
         ["compare", "labels.csv", "--target", "y", "--estimator", "classifier"], capsys
     )
     assert status == 0 and err == "" and "GDClassifier" in out
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    # `skgd growth | head -1` used to end with "error: [Errno 32] Broken pipe", exit 2
+    import subprocess
+    import sys
+
+    code = "import sys; from skgd.cli import main; sys.exit(main(['growth', '--window', '3']))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    # the reader goes away before the first line (the command is still
+    # importing), so every write of the report meets a closed pipe
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Broken pipe" not in err and b"Error" not in err

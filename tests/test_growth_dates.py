@@ -198,3 +198,22 @@ def test_shifting_all_dates_leaves_r_and_its_interval_unchanged(shift_days, shif
         rtol=1e-12,
     )
     assert b.time_origin_ == a.time_origin_ + pd.Timedelta(days=shift_days, seconds=shift_seconds)
+
+
+def test_time_zone_dates_count_calendar_days_across_daylight_saving():
+    # daily dates in Europe/London across the March change were 23 hours
+    # apart there: r was 0.3033 against 0.3011 without the time zone, and a
+    # 5-day window held 6 days
+    from skgd import growth_rates
+
+    counts = np.round(5 * np.exp(0.3 * np.arange(10)))
+    local = pd.date_range("2024-03-25", periods=10, freq="D", tz="Europe/London")
+    aware = ExponentialGrowthRegressor().fit(pd.DataFrame({"d": local}), counts)
+    naive = ExponentialGrowthRegressor().fit(pd.DataFrame({"d": local.tz_localize(None)}), counts)
+    assert aware.growth_rate_ == pytest.approx(naive.growth_rate_, rel=1e-12)
+    np.testing.assert_allclose(aware.predict(pd.DataFrame({"d": local})), naive.predict(
+        pd.DataFrame({"d": local.tz_localize(None)})), rtol=1e-12)  # fmt: skip
+    rates = growth_rates(local, counts, 5)
+    assert (rates["n_obs"] == 5).all()
+    ends = pd.DatetimeIndex(rates["window_end"])
+    assert (ends == ends.normalize()).all()  # midnights, local time

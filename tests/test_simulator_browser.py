@@ -275,6 +275,25 @@ def test_surface_menu_click_to_start_and_slider(page):
     assert {k: table[k] for k in expected} == expected
 
 
+def test_other_surfaces_open_at_minimizes_tolerance_not_the_bowls(page):
+    # tol=1e-2 stayed when the surface changed: on Rosenbrock the table said
+    # SGD took 2 steps, at f = 4.1 (the minimum is 0)
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.find_element("id", "surface")).select_by_value("rosenbrock")
+    settings = page.execute_script("return window.skgdSimulator.settings();")
+    assert settings["tol"] == 1e-6
+    shown = Select(page.find_element("id", "tol")).first_selected_option.get_attribute("value")
+    assert float(shown) == 1e-6
+    table = _table(page)
+    expected = _expected_table(settings)
+    assert {k: table[k] for k in expected} == expected
+    (steps, status), _ = table["sgd"]
+    assert not (status == 0 and steps < 100), table["sgd"]
+    Select(page.find_element("id", "surface")).select_by_value("quadratic")
+    assert page.execute_script("return window.skgdSimulator.settings();")["tol"] == 1e-2
+
+
 def _near(pixels: np.ndarray, color: str, distance: float = 30.0) -> int:
     rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
     return int(np.sum(np.linalg.norm(pixels - rgb, axis=-1) <= distance))

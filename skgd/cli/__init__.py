@@ -173,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{name}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`skgd growth | head -1`): as other commands do,
+        # stop quietly; stdout is pointed at devnull so that Python's flush at
+        # exit does not report the closed pipe again
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UsageError, ValueError, OSError, KeyError) as exc:
         print(f"{name}: error: {_one_line(exc)}", file=sys.stderr)
         return 2

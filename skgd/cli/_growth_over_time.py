@@ -193,10 +193,23 @@ def run_split(args, series, keep):
         names = " and ".join(series.point(_num(v, series)) for v in others["split"])
         drops = " and ".join(f"{best - v:.1f}" for v in others["log_likelihood"])
         text += f"; next best splits: {names}, with log-likelihoods lower by {drops}"
+    rates = peak.table["growth_rate"]
+    real_peak = bool(rates.loc["growth"] > 0 > rates.loc["decline"])
+    if not real_peak:
+        # say it first, not in a warning at the end under a headline "peak"
+        text = (
+            "none found: the best split does not separate a rise from a fall (r "
+            f"{fmt(rates.loc['growth'])} before, {fmt(rates.loc['decline'])} after); the "
+            f"best split is at {text}"
+        )
     print(report.para("peak", text))
     for phase, row in peak.table.iterrows():
+        if not real_peak:
+            phase = {"growth": "before the split:", "decline": "after the split:"}[phase]
+        else:
+            phase = f"{phase} phase:"
         print(
-            f"  {phase} phase: {series.label(_num(row['start'], series))} to "
+            f"  {phase} {series.label(_num(row['start'], series))} to "
             f"{series.label(_num(row['end'], series))} ({row['n_obs']:d} rows)"
         )
         r, r_ci, dt, dt_set = _rate_cells(row)
@@ -207,7 +220,7 @@ def run_split(args, series, keep):
             print(f"    {'R':<16}{value:>10}   {pct} CI {value_ci}")
         print(f"    {'dispersion':<16}{fmt(row['dispersion']):>10}")
     decline = peak.table.loc["decline"]
-    if decline["growth_rate"] < 0 and not decline["two_rays"]:
+    if real_peak and not decline["two_rays"]:
         print(
             report.para(
                 "halving",

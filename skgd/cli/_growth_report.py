@@ -152,8 +152,8 @@ def phases_dispersion(models: dict) -> str:
         )
     if len(over) < len(models):
         text += (
-            "; " if over else " "
-        ) + "a dispersion not above 1 is ignored, so no interval is narrowed"
+            "; a" if over else " A"
+        ) + " dispersion not above 1 is ignored, so no interval is narrowed"
     return text
 
 

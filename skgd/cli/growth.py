@@ -158,6 +158,17 @@ def _run_single(args, series, keep):
 
     tw, yw = series.times[keep], series.counts[keep]
     check_counts(series, tw, yw, args.loss)
+    repeated = int(np.sum(np.diff(np.sort(tw)) == 0))
+    if repeated:
+        # legitimate for repeated measurements of one curve, wrong for stacked
+        # series (two regions), which a pooled fit silently averages
+        warnings.warn(
+            f"{repeated} row(s) repeat a time already in the data: they are fitted as "
+            "repeated observations of one curve; if they are separate series (such as "
+            "regions), add up the counts per time or fit each series on its own",
+            UserWarning,
+            stacklevel=2,
+        )
     model = ExponentialGrowthRegressor(loss=args.loss).fit(tw.reshape(-1, 1), yw)
     ci = model.confidence_interval(level=args.level)
     unit, pct = series.unit, f"{100 * args.level:g}%"

@@ -100,6 +100,11 @@ def _days_since(index, origin, label: str) -> np.ndarray:
     import pandas as pd
 
     try:
+        if index.tz is not None and origin.tz is not None:
+            # local calendar days: a day across a daylight-saving change is
+            # one day, not 23 or 25 hours
+            index = index.tz_convert(origin.tz).tz_localize(None)
+            origin = origin.tz_localize(None)
         delta = index - origin
     except TypeError:
         # tz-aware against tz-naive: the two are not on one time line

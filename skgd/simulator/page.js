@@ -481,6 +481,9 @@
       state.surface = menu.value;
       state.start = DATA.surfaces[state.surface].start.slice();
       setLearningRate(DATA.surfaces[state.surface].learningRate);
+      // each surface opens at its own tolerance (1e-2 only on the bowl)
+      state.tol = DATA.surfaces[state.surface].tol;
+      $("tol").value = String(state.tol);
       changed({ restart: true, surface: true });
     });
     const cond = $("condition");
