@@ -17,7 +17,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._optimality import gradient_scale, optimality
+from ._optimality import gradient_scale, newton_distance, optimality
+
+#: a certified fit's Newton step reaches at most this fraction of its largest
+#: coefficient: half the 1 % the certificate promises, for the estimate's error
+NEWTON_LIMIT = 0.005
 
 #: the compiled losses with kinks: J has no gradient where a row sits at one
 KINKED_LOSSES = frozenset({"hinge", "epsilon_insensitive", "quantile"})
@@ -129,6 +133,37 @@ class Problem:
     def measure(self, params, grad, scale, tol=None) -> float:
         """The optimality measure at ``params`` with gradient ``grad``."""
         return optimality(grad, params, scale, a1=self.a1, n_coef=self.n_coef, tol=tol)
+
+    def newton_check(self, params: np.ndarray, grad: np.ndarray) -> tuple[float, bool] | None:
+        """The Newton step's reach over the largest coefficient (see :func:`newton_distance`).
+
+        Hessian-vector products are differences of gradients (one pass over
+        the rows each), at most ``n_params + 1`` and 25 of them. None where a
+        Newton step means nothing: losses with kinks and L1 penalties.
+        """
+        if self.kinked or self.a1 > 0:
+            return None
+        params = np.asarray(params, dtype=np.float64)
+        coef = params[: self.n_coef]
+        unit = float(np.max(np.abs(coef), initial=0.0)) or float(np.max(np.abs(params)))
+        if not (unit > 0 and np.isfinite(unit)):
+            return None
+        base = np.asarray(grad, dtype=np.float64).copy()
+        moved = np.empty_like(params)
+        size = max(1.0, float(np.max(np.abs(params))))
+
+        def hessian_vector(v):
+            h = 1e-7 * size / max(float(np.max(np.abs(v))), 1e-300)
+            self.value_and_gradient(params + h * v, moved)
+            return (moved - base) / h
+
+        distance, settled = newton_distance(
+            hessian_vector,
+            base,
+            max_steps=min(params.shape[0] + 1, 25),
+            limit=NEWTON_LIMIT * unit,
+        )
+        return distance / unit, settled
 
 
 class FunctionProblem:

@@ -216,6 +216,59 @@ def test_the_defaults_certify_common_problems_at_the_default_alpha(name):
     assert error <= 0.01 * np.max(np.abs(ref.coef_)), error
 
 
+@pytest.mark.parametrize("degree", [5, 7, 9])
+def test_no_false_certificate_on_nearly_collinear_features(degree):
+    # Standardized powers of a positive variable: condition numbers up to 1e12.
+    # A gradient measure of 8e-6 used to certify a fit 87 % of the largest
+    # coefficient away from least squares (degree 7, L-BFGS, no warning).
+    from sklearn.preprocessing import PolynomialFeatures
+
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 2, 200)  # all positive: its powers are nearly collinear
+    y = np.sin(3 * x) + 0.1 * rng.randn(200)
+    powers = PolynomialFeatures(degree, include_bias=False).fit_transform(x[:, None])
+    P = StandardScaler().fit_transform(powers)
+    theta = np.linalg.lstsq(np.c_[P, np.ones(200)], y, rcond=None)[0]
+    largest = np.max(np.abs(theta[:-1]))
+    certified = 0
+    for optimizer, rates in [("lbfgs", [0.1]), ("adam", [0.01, 0.1]), ("nesterov", [0.1, 0.5])]:
+        for rate in rates:
+            est = GDRegressor(optimizer=optimizer, learning_rate=rate, penalty=None,
+                              max_iter=3000)  # fmt: skip
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    est.fit(P, y)
+                except DivergenceError:
+                    continue
+            if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+                assert not est.converged_
+                continue
+            certified += 1
+            error = np.max(np.abs(_public(est) - theta)) / largest
+            assert error <= 0.01, (optimizer, rate, error, est.n_iter_)
+    if degree <= 7:
+        assert certified >= 1  # L-BFGS gets there
+    # degree 9 (condition number 4e12): L-BFGS-B stops at float64's limit with
+    # the optimum a Newton step of about 100 % away, and says so
+
+
+def test_separated_classes_without_a_penalty_are_not_certified():
+    # breast cancer (standardized) is separable: without a penalty the
+    # log-loss has no minimum, and L-BFGS "certified" coefficients of 2e4
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning, match="separate the classes of every training row"):
+        est = GDClassifier(penalty=None).fit(X, y)
+    assert not est.converged_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert GDClassifier(penalty="l2").fit(X, y).converged_
+        # overlapping classes (iris) have an optimum without a penalty
+        Xi, yi = load_iris(return_X_y=True)
+        assert GDClassifier(penalty=None).fit(StandardScaler().fit_transform(Xi), yi).converged_
+
+
 def test_stochastic_noise_floor_is_reported_with_advice():
     _, X, y, *_ = _line()
     est = GDRegressor(optimizer="sgd", learning_rate=0.1, batch_size=8, max_iter=300)

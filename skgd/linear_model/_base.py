@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -364,7 +365,16 @@ class BaseGD(BaseEstimator):
         self._commit(outcome, continuing, X, n_outputs, problem, unit)
         store_path(self, recorder, outcome, continuing, X.shape[1], n_outputs, X.dtype)
         warn_if_not_converged(outcome, name=name, stacklevel=5)
+        if self.converged_ and not partial:
+            caveat = self._no_optimum(X, y_enc, w, model)
+            if caveat is not None:
+                self.converged_ = False
+                warnings.warn(f"{name}{caveat}", ConvergenceWarning, stacklevel=4)
         return self
+
+    def _no_optimum(self, X, y_enc, w, model) -> str | None:
+        """Why a certified fit has no optimum to be at (the classifier's separable classes)."""
+        return None
 
     def _training_origin(self) -> float | None:
         """J where this model's training began (the epoch-0 row of ``history_``), if recorded."""

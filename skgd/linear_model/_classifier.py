@@ -450,6 +450,32 @@ default='log_loss'
         n_outputs = 1 if labels.shape[0] == 2 else labels.shape[0]
         return index.astype(np.float64), n_outputs
 
+    def _no_optimum(self, X, y_enc, w, model) -> str | None:
+        # Without any penalty, classes that a hyperplane separates make the
+        # log-loss fall towards 0 as the coefficients grow without bound: J
+        # has no minimum, and its gradient vanishes only at infinity, so a
+        # small gradient certifies nothing.
+        if self.loss != "log_loss" or model.a2 > 0 or model.a1 > 0:
+            return None
+        scores = self.decision_function(X)
+        labels = y_enc.astype(np.intp)
+        if scores.ndim == 1:
+            margins = np.where(labels == 1, scores, -scores)
+        else:
+            true = scores[np.arange(labels.shape[0]), labels]
+            others = scores.copy()
+            others[np.arange(labels.shape[0]), labels] = -np.inf
+            margins = true - others.max(axis=1)
+        if not np.all(margins[w > 0] > 0):
+            return None
+        return (
+            "The fitted coefficients separate the classes of every training row, and "
+            "without a penalty the log-loss then has no minimum: it keeps falling as the "
+            f"coefficients grow (the largest is {float(np.max(np.abs(self.coef_))):.3g}), so "
+            "the small gradient certifies no optimum. Add a penalty (penalty='l2') for a "
+            "well-defined answer."
+        )
+
     def _row_weights(self, y_encoded, sample_weight):
         labels, partial = self._encoding
         index = y_encoded.astype(np.intp)
