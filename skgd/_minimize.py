@@ -188,6 +188,15 @@ def minimize(
         Maximum number of updates, >= 0.
     tol : float or None, default=1e-6
         Tolerance of the stopping rule on the optimality measure (above).
+        For a plain function the measure is the gradient relative to its
+        largest component at ``x0``, so it depends on the start: from far
+        away (where the gradient is large) ``tol`` is reached far from the
+        minimum too: ``minimize(lambda x: ((x - 3) ** 2).sum(), [1e6, 1e6],
+        optimizer="momentum", learning_rate=0.1)`` stops at 3.48 with
+        ``success=True`` (``tol=1e-9``: 2.9995); start nearer, pass a
+        smaller ``tol``, or compare with scipy. An
+        :func:`skgd.objective` carries its own scale, and there ``minimize``
+        stops where ``fit`` does.
     callback : callable, default=None
         Called after each update as ``callback(intermediate_result)`` (an
         ``OptimizeResult`` with ``x`` and ``fun``) if its one parameter has

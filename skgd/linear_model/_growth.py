@@ -424,13 +424,20 @@ converged_, optimizer_state_, schedule_state_, n_features_in_, feature_names_in_
         """Intervals assume the maximum-likelihood estimate: say so if the fit is not at it."""
         check_is_fitted(self)
         tol = 1e-7 if self.tol is None else self.tol
-        if getattr(self, "optimality_", np.inf) <= tol:
+        if getattr(self, "converged_", False) or (
+            self.tol is None and getattr(self, "optimality_", np.inf) <= tol
+        ):
             return
+        against = (
+            f"tol={tol:g}"
+            if self.tol is not None
+            else "1e-7, the default tol, since this fit ran with tol=None"
+        )
         warnings.warn(
-            f"This fit is not at a certified optimum (optimality {self.optimality_:.3g} > "
-            f"tol={tol:g}): the intervals assume the maximum-likelihood estimate and are "
-            "not valid here. Refit until it converges, e.g. with optimizer='lbfgs' (the "
-            "default), and check that fit gives no ConvergenceWarning.",
+            f"This fit is not at a certified optimum (optimality {self.optimality_:.3g}, "
+            f"checked against {against}): the intervals assume the maximum-likelihood "
+            "estimate and are not valid here. Refit until it converges, e.g. with "
+            "optimizer='lbfgs' (the default), and check that fit gives no ConvergenceWarning.",
             ConvergenceWarning,
             stacklevel=3,
         )
