@@ -91,7 +91,8 @@ class CsvSource:
                     f"{'it' if key != 'iterator' else 'chunksize'} to the function itself."
                 )
         if features is not None:
-            features = list(features)
+            # one name is one column, not its characters (list("x1") is ['x', '1'])
+            features = [features] if isinstance(features, str) else list(features)
             if not features:
                 raise ValueError("features must name at least one column; got [].")
             repeated = sorted({f for f in features if features.count(f) > 1})

@@ -87,10 +87,10 @@ def fit_csv(
         The CSV file, with a header row.
     target : str
         Name of the target column.
-    features : list of str, default=None
-        Feature columns; None means every column except ``target`` and
-        ``sample_weight``. They are passed as a DataFrame, so the estimator
-        records ``feature_names_in_``.
+    features : str or list of str, default=None
+        Feature columns (a single name is one column); None means every
+        column except ``target`` and ``sample_weight``. They are passed as a
+        DataFrame, so the estimator records ``feature_names_in_``.
     sample_weight : str, default=None
         Name of a column of row weights.
     chunksize : int, default=10_000
@@ -470,9 +470,9 @@ def score_csv(
         CSV with a header row.
     target : str
         Name of the target column.
-    features : list of str, default=None
-        Feature columns; None means every column except ``target`` and
-        ``sample_weight``.
+    features : str or list of str, default=None
+        Feature columns (a single name is one column); None means every
+        column except ``target`` and ``sample_weight``.
     sample_weight : str, default=None
         Name of a column of row weights (finite, >= 0).
     chunksize : int, default=10_000

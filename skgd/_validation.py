@@ -58,7 +58,7 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     else:
         if kind == "O" and any(v is None for v in array.ravel()):
             raise ValueError("sample_weight contains missing values (None).")
-        if kind in "USV":
+        if kind in "USVMm":
             raise ValueError(f"sample_weight must be numeric; got an array of dtype {array.dtype}.")
         try:
             w = np.array(array, dtype=np.float64, copy=True)

@@ -174,6 +174,11 @@ def read_count_series(path: str, time: str | None, count: str | None) -> CountSe
         raise UsageError(f"{path} has repeated column names {repeated}; rename them")
     time, how = _time_column(data, names, time, path)
     count = _count_column(data, names, count, time, path)
+    if count == time:
+        raise UsageError(
+            f"--time and --count name the same column {time!r}: the counts would be fitted "
+            "against themselves; choose two columns"
+        )
     if how:
         notes.append(how)
     times = _parse_times(data[time], time, first_line)

@@ -167,8 +167,9 @@ def scale_and_quantile(inf: Inference, dispersion, level: float) -> tuple[float,
     ``'pearson'``: the estimated dispersion even if below 1, with t.
     A number: that dispersion, treated as known (normal quantile).
     """
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    from .._checks import check_range
+
+    check_range("level", level, 0.0, 1.0, low_open=True, high_open=True)
     upper = 0.5 + level / 2
     if isinstance(dispersion, str):
         if dispersion not in ("auto", "pearson"):
@@ -259,9 +260,20 @@ def wallinga_lipsitch(rate, mean: float, sd: float):
     if sd == 0:
         out = np.exp(rate * mean)
     else:
-        shape, scale = (mean / sd) ** 2, sd**2 / mean
-        base = 1.0 + rate * scale
-        # Below r = -1/theta the generation-interval density's Laplace transform
-        # diverges; R tends to 0 there.
-        out = np.where(base > 0, np.power(np.maximum(base, 0.0), shape), 0.0)
+        # sd * (sd / mean), not sd**2 / mean: sd**2 overflows from sd ~ 1e154
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            shape, scale = np.float64(mean / sd) ** 2, np.float64(sd) * (sd / mean)
+            base = 1.0 + rate * scale
+            # Below r = -1/theta the generation-interval density's Laplace
+            # transform diverges; R tends to 0 there.
+            # in logs: (1 + r theta)^k with k = inf (sd << mean) and theta
+            # tiny is exp(r mean), not 1.0 ** inf
+            log_r = shape * np.log1p(np.maximum(rate * scale, -1.0))
+            out = np.where(base > 0, np.exp(np.where(rate == 0, 0.0, log_r)), 0.0)
+    if np.any(np.isinf(out)) or np.any(np.isnan(out)):
+        raise ValueError(
+            f"R overflows float64 for a generation time of mean {mean:g} and sd {sd:g} at "
+            "this growth rate: give the generation time in the units of the times (e.g. "
+            "days)."
+        )
     return out if out.ndim else float(out)
