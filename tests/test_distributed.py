@@ -61,7 +61,7 @@ def _data(kind):
 
 
 def _estimator(kind):
-    params = dict(batch_size=50, learning_rate=0.02, random_state=0)
+    params = dict(optimizer="adam", batch_size=50, learning_rate=0.02, random_state=0)
     return GDRegressor(**params) if kind == "regressor" else GDClassifier(**params)
 
 
@@ -109,7 +109,9 @@ def test_incremental_on_a_cluster_reaches_the_in_memory_score(client, kind, cont
 def test_grid_search_runs_on_the_dask_workers(client):
     X, y = _data("regressor")
     grid = {"learning_rate": [0.01, 0.1], "optimizer": ["adam", "sgd"]}
-    estimator = GDRegressor(batch_size=100, max_iter=30, tol=None, random_state=0)
+    estimator = GDRegressor(
+        optimizer="adam", batch_size=100, max_iter=30, tol=None, random_state=0
+    )
     local = GridSearchCV(estimator, grid, cv=3).fit(X, y)
     with distributed.get_task_stream(client) as stream:
         with joblib.parallel_backend("dask"):

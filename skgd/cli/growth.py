@@ -173,6 +173,17 @@ def _run_single(args, series, keep):
     ci = model.confidence_interval(level=args.level)
     unit, pct = series.unit, f"{100 * args.level:g}%"
     at = f"at {series.label(model.time_origin_) if series.dated else series.point(0)}"
+    reproduction = None
+    if args.generation_time is not None:
+        # computed before anything is printed: an error (R beyond float64)
+        # must not follow half a report
+        mean, sd = args.generation_time
+        r_lo, r_hi = ci.loc["growth_rate", ["lower", "upper"]]
+        # R is increasing in r, so the rate's interval maps to R's
+        reproduction = [
+            model.reproduction_number(mean, sd, growth_rate=r)
+            for r in (model.growth_rate_, r_lo, r_hi)
+        ]
     print_header(
         "Exponential growth fit",
         series,
@@ -201,14 +212,11 @@ def _run_single(args, series, keep):
             subsequent_indent=" " * 33,
         )
     )
-    if args.generation_time is not None:
-        mean, sd = args.generation_time
-        r_lo, r_hi = ci.loc["growth_rate", ["lower", "upper"]]
-        # R is increasing in r, so the rate's interval maps to R's
-        values = [model.reproduction_number(mean, sd, growth_rate=r) for r in (r_lo, r_hi)]
+    if reproduction is not None:
+        value, low, high = reproduction
         print(
-            f"  {'R (W-L, gamma)':<18}{fmt(model.reproduction_number(mean, sd)):>10}   "
-            f"[{fmt(values[0])}, {fmt(values[1])}]  generation time {mean:g} +- {sd:g} "
+            f"  {'R (W-L, gamma)':<18}{fmt(value):>10}   "
+            f"[{fmt(low)}, {fmt(high)}]  generation time {mean:g} +- {sd:g} "
             f"{unit}s (Wallinga-Lipsitch)"
         )
     print(report.para("interval", report.interval_method(model, args.level)))
