@@ -314,7 +314,7 @@ class _Run:
                 if isinstance(self.schedule, FunctionSchedule)
                 else f"{type(self.schedule).__name__}.multiplier"
             )
-            shown = multiplier if np.isfinite(multiplier) or returned is multiplier else returned
+            shown = multiplier if np.isfinite(multiplier) else returned
             raise ValueError(
                 f"{who} returned {shown!r} for epoch {self.state.epoch}; a schedule "
                 "must return a positive finite multiplier."
@@ -383,18 +383,13 @@ class _Run:
         tol = self.settings.tol
         if tol is None or not self.measure <= tol or self.measure > self.check_below:
             return False
-        check = getattr(self.problem, "newton_check", None)
-        result = None if check is None else check(self.state.params, self.grad)
-        if result is None:
-            return True
-        reach, settled = result
-        from ._problem import NEWTON_LIMIT
-
-        if not settled or reach <= NEWTON_LIMIT:
+        check = getattr(self.problem, "too_far", None)
+        reach = None if check is None else check(self.state.params, self.grad)
+        if reach is None:
             self.too_far = np.nan
             return True
-        self.too_far = reach
-        self.check_below = self.measure * NEWTON_LIMIT / reach / 2
+        self.too_far, limit = reach
+        self.check_below = self.measure * limit / self.too_far / 2
         return False
 
     def _keep_validation_best(self):

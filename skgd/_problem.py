@@ -134,12 +134,15 @@ class Problem:
         """The optimality measure at ``params`` with gradient ``grad``."""
         return optimality(grad, params, scale, a1=self.a1, n_coef=self.n_coef, tol=tol)
 
-    def newton_check(self, params: np.ndarray, grad: np.ndarray) -> tuple[float, bool] | None:
-        """The Newton step's reach over the largest coefficient (see :func:`newton_distance`).
+    def too_far(self, params: np.ndarray, grad: np.ndarray) -> tuple[float, float] | None:
+        """``(reach, limit)`` if the optimum is provably too far to certify ``params``, else None.
 
+        The reach is the Newton step's largest entry over the largest
+        coefficient (see :func:`newton_distance`), the limit ``NEWTON_LIMIT``.
         Hessian-vector products are differences of gradients (one pass over
-        the rows each), at most ``n_params + 1`` and 25 of them. None where a
-        Newton step means nothing: losses with kinks and L1 penalties.
+        the rows each), at most ``n_params + 1`` and 25 of them. None too
+        where a Newton step means nothing (losses with kinks, L1 penalties)
+        or could not be settled.
         """
         if self.kinked or self.a1 > 0:
             return None
@@ -163,7 +166,8 @@ class Problem:
             max_steps=min(params.shape[0] + 1, 25),
             limit=NEWTON_LIMIT * unit,
         )
-        return distance / unit, settled
+        reach = distance / unit
+        return (reach, NEWTON_LIMIT) if settled and reach > NEWTON_LIMIT else None
 
 
 class FunctionProblem:
