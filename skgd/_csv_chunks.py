@@ -51,6 +51,22 @@ class Chunk(NamedTuple):
         return _span(self.lines)
 
 
+def ends_with_newline(path) -> bool:
+    """Whether the file's last byte is a newline: a file cut short (a broken download) is not.
+
+    True when it cannot be read back (a buffer, not a path): nothing to say then.
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            if f.tell() == 0:
+                return True
+            f.seek(-1, 2)
+            return f.read(1) in (b"\n", b"\r")
+    except (OSError, TypeError, ValueError):
+        return True
+
+
 class CsvSource:
     """The columns a fit reads from one CSV file, read chunk by chunk and checked.
 
@@ -231,18 +247,6 @@ class CsvSource:
             [self.sample_weight] if self.sample_weight is not None else []
         )
 
-    def _ends_with_newline(self) -> bool:
-        """Whether the file's last byte is a newline (True when it cannot be read back)."""
-        try:
-            with open(self.path, "rb") as f:
-                f.seek(0, 2)
-                if f.tell() == 0:
-                    return True
-                f.seek(-1, 2)
-                return f.read(1) in (b"\n", b"\r")
-        except (OSError, TypeError, ValueError):
-            return True
-
     def _short_last_line(self, raw, rows, lines, reader) -> np.ndarray:
         """Rows to drop: the file's last line if it is short (bad lines skipped)."""
         drop = np.zeros(raw.shape[0], dtype=bool)
@@ -258,7 +262,7 @@ class CsvSource:
             # complete line, but a file that stops without its final newline
             # was cut: the last value read may be cut short too ("-0" of
             # "-0.359804").
-            if not self._ends_with_newline():
+            if not ends_with_newline(self.path):
                 cut = list(raw.columns[n_filled:])
         if not cut:
             return drop  # complete, or only columns this fit does not read are empty

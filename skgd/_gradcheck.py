@@ -37,6 +37,10 @@ def check_gradient(fun, grad, x, eps: float = 1e-6) -> float:
     >>> check_gradient(lambda x: (x ** 3).sum(), lambda x: 3 * x ** 2, np.array([1.0, 2.0])) < 1e-6
     True
     """
+    from ._checks import check_range
+    from ._validation import scalar_value
+
+    check_range("eps", eps, 0.0, low_open=True)
     x = np.array(x, dtype=np.float64, copy=True)
     analytic = np.asarray(grad(x.copy()), dtype=np.float64).ravel()
     flat = x.ravel()
@@ -46,8 +50,8 @@ def check_gradient(fun, grad, x, eps: float = 1e-6) -> float:
     for j in range(flat.shape[0]):
         step = np.zeros_like(flat)
         step[j] = eps
-        up = fun((flat + step).reshape(x.shape))
-        down = fun((flat - step).reshape(x.shape))
+        up = scalar_value(fun((flat + step).reshape(x.shape)))
+        down = scalar_value(fun((flat - step).reshape(x.shape)))
         numeric[j] = (up - down) / (2 * eps)
     scale = np.maximum(1.0, np.maximum(np.abs(analytic), np.abs(numeric)))
     return float(np.max(np.abs(analytic - numeric) / scale)) if flat.size else 0.0

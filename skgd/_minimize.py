@@ -8,6 +8,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import OptimizeResult
 
+from ._validation import brief, scalar_value
+
 _STATUS_CONVERGED, _STATUS_MAX_ITER, _STATUS_DIVERGED, _STATUS_SOLVER, _STATUS_CALLBACK = (
     0,
     1,
@@ -15,22 +17,6 @@ _STATUS_CONVERGED, _STATUS_MAX_ITER, _STATUS_DIVERGED, _STATUS_SOLVER, _STATUS_C
     3,
     99,
 )
-
-
-def _brief(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _scalar(value) -> float:
-    """fun's value as a float, or a ValueError that says what it returned instead."""
-    array = np.asarray(value)
-    if array.size != 1 or array.dtype.kind not in "biuf":
-        raise ValueError(
-            "fun must return a single number (the value to minimize); got "
-            f"{type(value).__name__} of shape {array.shape} {_brief(value)}."
-        )
-    return float(array.reshape(()))
 
 
 class _Counted:
@@ -64,9 +50,9 @@ class _Counted:
             except (TypeError, ValueError):
                 raise ValueError(
                     "With jac=True, fun must return (value, gradient); got "
-                    f"{type(out).__name__} {_brief(out)}."
+                    f"{type(out).__name__} {brief(out)}."
                 ) from None
-            return _scalar(value), np.asarray(grad, dtype=np.float64).ravel()
+            return scalar_value(value), np.asarray(grad, dtype=np.float64).ravel()
 
         return call
 
@@ -74,7 +60,7 @@ class _Counted:
         def call(x):
             self.nfev += 1
             self.njev += 1
-            return _scalar(fun(x.copy())), np.asarray(jac(x.copy()), dtype=np.float64).ravel()
+            return scalar_value(fun(x.copy())), np.asarray(jac(x.copy()), dtype=np.float64).ravel()
 
         return call
 
@@ -83,14 +69,14 @@ class _Counted:
         h0 = np.finfo(np.float64).eps ** (1 / 3)
 
         def call(x):
-            value = _scalar(fun(x.copy()))
+            value = scalar_value(fun(x.copy()))
             grad = np.empty_like(x)
             for j in range(x.shape[0]):
                 h = h0 * max(1.0, abs(x[j]))
                 up, down = x.copy(), x.copy()
                 up[j] += h
                 down[j] -= h
-                grad[j] = (_scalar(fun(up)) - _scalar(fun(down))) / (2 * h)
+                grad[j] = (scalar_value(fun(up)) - scalar_value(fun(down))) / (2 * h)
             self.nfev += 1 + 2 * x.shape[0]
             self.njev += 1
             return value, grad

@@ -225,3 +225,20 @@ def check_same_length(X, y) -> None:
         raise ValueError(
             f"X and y must have the same number of rows; X has {X.shape[0]} and y has {y.shape[0]}."
         )
+
+
+def brief(value) -> str:
+    """``repr(value)``, cut to 60 characters (for messages that quote what was passed)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def scalar_value(value) -> float:
+    """A function's value as a float, or a ValueError that says what it returned instead."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise ValueError(
+            "fun must return a single number (the value to minimize); got "
+            f"{type(value).__name__} of shape {array.shape} {brief(value)}."
+        )
+    return float(array.reshape(()))

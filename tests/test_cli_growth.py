@@ -251,3 +251,14 @@ def test_split_on_counts_with_no_peak_says_so_first(tmp_path, capsys):
     assert status == 0
     assert "peak: none found" in out
     assert not re.search(r"decline phase: \d", out) and "after the peak" not in out, out
+
+
+def test_a_file_without_its_final_newline_gets_a_note(tmp_path, capsys):
+    # "19,2" of a download cut short reads as a number: say that it may be cut
+    cut = tmp_path / "cut.csv"
+    cut.write_text("day,cases\n1,2\n2,4\n3,8\n4,1")
+    out = re.sub(r"\s+", " ", _run(["growth", str(cut)], capsys))
+    assert "does not end with a newline" in out and "(line 5)" in out
+    whole = tmp_path / "whole.csv"
+    whole.write_text("day,cases\n1,2\n2,4\n3,8\n4,16\n")
+    assert "newline" not in _run(["growth", str(whole)], capsys)

@@ -492,3 +492,14 @@ def test_minimize_passes_copies_so_fun_cannot_move_the_iterate():
 
     result = minimize(shifts_its_argument, np.zeros(2), learning_rate=0.1)
     np.testing.assert_allclose(result.x, [3.0, 3.0], atol=1e-4)
+
+
+def test_check_gradient_names_a_bad_step_and_a_vector_function():
+    from skgd import check_gradient
+
+    for eps in (0.0, -1e-6, math.nan):
+        # eps=0 used to be a ZeroDivisionError
+        with pytest.raises(ValueError, match="eps must be a real number in"):
+            check_gradient(lambda x: float(x @ x), lambda x: 2 * x, np.ones(2), eps=eps)
+    with pytest.raises(ValueError, match="fun must return a single number"):
+        check_gradient(lambda x: x * x, lambda x: 2 * x, np.ones(2))

@@ -183,6 +183,14 @@ def read_count_series(path: str, time: str | None, count: str | None) -> CountSe
         notes.append(how)
     times = _parse_times(data[time], time, first_line)
     counts = _parse_counts(data[count], count, first_line)
+    from .._csv_chunks import ends_with_newline
+
+    if not ends_with_newline(path):
+        # a download cut short ends mid-line: "19,2" for "19,26" reads as a number
+        notes.append(
+            f"{path} does not end with a newline: if it was cut short, its last row (line "
+            f"{first_line + data.shape[0] - 1}) may be incomplete"
+        )
     return CountSeries(times, counts, time, count, path, tuple(notes))
 
 
