@@ -131,6 +131,19 @@ def read_csv(path: str, **kwargs):
     return frame
 
 
+def squares_overflow(values) -> bool:
+    """Whether the data's sums of squares leave float64 (the fits square residuals and standardize).
+
+    Past that range numpy would go on with inf, NaN and warnings; the commands
+    refuse such a column in one line instead.
+    """
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        squares = np.sum(np.square(values - np.mean(values))) + np.sum(np.square(values))
+    return not np.isfinite(squares)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import UsageError
+from . import UsageError, squares_overflow
 
 #: Column names taken for the time when no column holds dates.
 TIME_NAMES = ("date", "dates", "day", "days", "time", "t", "week", "weeks")
@@ -281,11 +281,7 @@ def _checked_numbers(numbers, what, line, text) -> np.ndarray:
             f"{what} has {bad.size} value(s) that are not finite numbers, first on line "
             f"{line(i)}: {text.iloc[i]!r}"
         )
-    # the fit standardizes the times and squares the counts' residuals: past
-    # float64's range numpy would go on with inf, NaN and warnings
-    with np.errstate(all="ignore"):
-        squares = np.sum(np.square(values - np.mean(values))) + np.sum(np.square(values))
-    if not np.isfinite(squares):
+    if squares_overflow(values):
         i = int(np.argmax(np.abs(values)))
         raise UsageError(
             f"{what} has values too large for float64 arithmetic (the sum of their squares "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import UsageError, finite_float
+from . import UsageError, finite_float, squares_overflow
 
 _DATASETS = {"diabetes": "regressor", "breast_cancer": "classifier", "wine": "classifier"}
 _ESTIMATORS = {
@@ -129,9 +129,7 @@ def _check_finite(frame, columns, path) -> None:
         values = frame[column].to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(values)):
             raise UsageError(f"column {column!r} of {path} has infinite values")
-        with np.errstate(all="ignore"):
-            squares = np.sum(np.square(values - np.mean(values))) + np.sum(np.square(values))
-        if not np.isfinite(squares):
+        if squares_overflow(values):
             largest = float(np.max(np.abs(values)))
             raise UsageError(
                 f"column {column!r} of {path} has values up to {largest:.3g}, too large for "
